@@ -1,0 +1,3 @@
+from collab_data.cli import main
+
+raise SystemExit(main())

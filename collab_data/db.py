@@ -1,0 +1,291 @@
+"""The one place that opens DuckDB.
+
+* One connection per database file per process (:func:`get_database`); every read
+  takes its own cursor, so Streamlit's session threads never share one.
+* Schema creation and forward migrations from ``schema.sql``.
+* The single write path (:meth:`Database.write`): a process-wide lock, one
+  transaction, an ``import_batches`` record whose id is stamped on every row written.
+  A failure rolls back everything, the batch record included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DB_ENV = "COLLAB_DB"
+DEFAULT_DB = DATA_DIR / "collab.duckdb"
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+
+BUILD_KINDS = ("reference", "lnob", "sample")
+
+_VERSION_RE = re.compile(r"^-- version: (\d+): (.+)$", re.MULTILINE)
+
+
+def default_path() -> Path:
+    """The database file: ``$COLLAB_DB`` if set, else ``data/collab.duckdb``."""
+    env = os.environ.get(DB_ENV, "").strip()
+    return Path(env) if env else DEFAULT_DB
+
+
+def schema_versions() -> list[tuple[int, str, str]]:
+    """``(version, description, ddl)`` for every version in schema.sql, in order."""
+    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    marks = list(_VERSION_RE.finditer(text))
+    out = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        out.append((int(m.group(1)), m.group(2).strip(), text[m.end():end]))
+    numbers = [v for v, _, _ in out]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"schema.sql versions must be 1..n in order, found {numbers}")
+    return out
+
+
+def table_names_in_schema() -> list[str]:
+    text = SCHEMA_FILE.read_text(encoding="utf-8")
+    return re.findall(r"^CREATE TABLE (\w+)", text, flags=re.MULTILINE)
+
+
+class WriteRejected(Exception):
+    """A write that violated a rule of the data (constraint, scope, duplicate)."""
+
+
+@dataclass
+class Batch:
+    """Handed to the body of :meth:`Database.write`: writes go through it."""
+
+    cursor: duckdb.DuckDBPyConnection
+    batch_id: int
+    tables: frozenset[str]
+    rows_imported: int = 0
+
+    def insert(self, table: str, frame: pd.DataFrame) -> int:
+        """Insert a DataFrame into ``table`` (columns by name), stamped with this batch."""
+        if table not in self.tables:
+            raise ValueError(f"unknown table {table!r}")
+        if frame.empty:
+            return 0
+        frame = frame.copy()
+        frame["batch_id"] = self.batch_id
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        view = f"_incoming_{table}"
+        self.cursor.register(view, frame)
+        try:
+            self.cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
+        finally:
+            try:
+                self.cursor.unregister(view)
+            except duckdb.Error:  # the transaction is already aborted: the insert's error is the one to see
+                pass
+        return len(frame)
+
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        return self.cursor.execute(sql, params).fetchall()
+
+
+class Database:
+    """One DuckDB file, opened once in this process."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        self._lock = threading.RLock()
+        self.tables = frozenset(table_names_in_schema())
+        if not read_only:
+            self.migrate()
+
+    # -- reading ---------------------------------------------------------------
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
+        with self.cursor() as cur:
+            return cur.execute(sql, params).df()
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
+        with self.cursor() as cur:
+            return cur.execute(sql, params).fetchall()
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        rows = self.rows(sql, params)
+        return rows[0][0] if rows else None
+
+    # -- schema ----------------------------------------------------------------
+    def schema_version(self) -> int:
+        with self.cursor() as cur:
+            exists = cur.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+            ).fetchone()[0]
+            if not exists:
+                return 0
+            return cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+    def migrate(self) -> list[int]:
+        """Apply every schema version above the database's; returns the versions applied."""
+        applied = []
+        with self._lock:
+            current = self.schema_version()
+            for version, description, ddl in schema_versions():
+                if version <= current:
+                    continue
+                with self.cursor() as cur:
+                    cur.execute("BEGIN")
+                    try:
+                        cur.execute(ddl)
+                        cur.execute("INSERT INTO schema_version VALUES (?, ?)", [version, description])
+                        cur.execute("COMMIT")
+                    except Exception:
+                        cur.execute("ROLLBACK")
+                        raise
+                applied.append(version)
+        return applied
+
+    # -- the single write path -------------------------------------------------
+    @contextmanager
+    def write(
+        self,
+        *,
+        kind: str,
+        source: str,
+        sha256: str | None = None,
+        size_bytes: int | None = None,
+        rows_read: int | None = None,
+        editor: str | None = None,
+        note: str | None = None,
+    ) -> Iterator[Batch]:
+        """Open a transaction with a new import batch; commit on success, roll back on error.
+
+        Build batches (kind reference / lnob / sample) carry no timestamp so that a
+        rebuild gives identical content; every other write is timestamped (UTC).
+        """
+        if self.read_only:
+            raise WriteRejected("the database is open read-only")
+        created = None if kind in BUILD_KINDS else datetime.now(UTC).replace(tzinfo=None)
+        with self._lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                batch_id = cur.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM import_batches").fetchone()[0]
+                cur.execute(
+                    "INSERT INTO import_batches (batch_id, kind, source, sha256, size_bytes, rows_read, "
+                    "editor, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [batch_id, kind, source, sha256, size_bytes, rows_read, editor, created, note],
+                )
+                batch = Batch(cur, batch_id, self.tables)
+                yield batch
+                skipped = None if rows_read is None else max(rows_read - batch.rows_imported, 0)
+                cur.execute(
+                    "UPDATE import_batches SET rows_imported = ?, rows_skipped = ? WHERE batch_id = ?",
+                    [batch.rows_imported, skipped, batch_id],
+                )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+
+    def undo_batch(self, batch_id: int, *, by: str) -> dict[str, int]:
+        """Delete every row a batch wrote (children first) and mark the batch undone."""
+        with self._lock, self.cursor() as cur:
+            row = cur.execute("SELECT kind, status FROM import_batches WHERE batch_id = ?", [batch_id]).fetchone()
+            if row is None:
+                raise WriteRejected(f"there is no import batch {batch_id}")
+            if row[0] in BUILD_KINDS:
+                raise WriteRejected(f"batch {batch_id} is part of the database build and cannot be undone")
+            if row[1] == "undone":
+                raise WriteRejected(f"batch {batch_id} was already undone")
+            deleted: dict[str, int] = {}
+            cur.execute("BEGIN")
+            try:
+                for table in reversed(table_names_in_schema()):
+                    if table in ("import_batches", "schema_version"):
+                        continue
+                    n = cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id]).fetchall()
+                    count = int(n[0][0]) if n else 0
+                    if count:
+                        deleted[table] = count
+                now = datetime.now(UTC).replace(tzinfo=None)
+                cur.execute(
+                    "UPDATE import_batches SET status = 'undone', undone_at = ?, undone_by = ? WHERE batch_id = ?",
+                    [now, by, batch_id],
+                )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return deleted
+
+    # -- inspection ------------------------------------------------------------
+    def table_counts(self) -> dict[str, int]:
+        with self.cursor() as cur:
+            return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in sorted(self.tables)}
+
+    def table_checksums(self) -> dict[str, tuple[int, str]]:
+        """Row count and an order-independent MD5 of every table's full content."""
+        out = {}
+        with self.cursor() as cur:
+            for t in sorted(self.tables):
+                n, digest = cur.execute(
+                    f"SELECT count(*), coalesce(md5(string_agg(CAST(r AS VARCHAR), chr(10) "
+                    f"ORDER BY CAST(r AS VARCHAR))), '') FROM {t} r"
+                ).fetchone()
+                out[t] = (n, digest)
+        return out
+
+    def close(self) -> None:
+        self._con.close()
+
+
+_registry: dict[Path, Database] = {}
+_registry_lock = threading.Lock()
+
+
+def get_database(path: str | Path | None = None) -> Database:
+    """The process-wide :class:`Database` for ``path`` (default :func:`default_path`)."""
+    key = Path(path or default_path()).resolve()
+    with _registry_lock:
+        db = _registry.get(key)
+        if db is None:
+            db = _registry[key] = Database(key)
+        return db
+
+
+def close_database(path: str | Path | None = None) -> None:
+    key = Path(path or default_path()).resolve()
+    with _registry_lock:
+        db = _registry.pop(key, None)
+    if db is not None:
+        db.close()
+
+
+def close_all() -> None:
+    with _registry_lock:
+        dbs = list(_registry.values())
+        _registry.clear()
+    for db in dbs:
+        db.close()
+
+
+def sha256_of(*blobs: bytes) -> str:
+    h = hashlib.sha256()
+    for b in blobs:
+        h.update(b)
+    return h.hexdigest()

@@ -1,0 +1,53 @@
+"""Shared fixtures: real databases built once per test session from the bundled data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from collab_data.build import build
+from collab_data.db import DATA_DIR, Database, close_all
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def sample_db_path(tmp_path_factory) -> Path:
+    """A database built from data/ with the sample records (do not write to it)."""
+    path = tmp_path_factory.mktemp("db") / "sample.duckdb"
+    build(path, sample=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def empty_db_path(tmp_path_factory) -> Path:
+    """A ``--no-sample`` database: real reference and LNOB data only (do not write to it)."""
+    path = tmp_path_factory.mktemp("db") / "nosample.duckdb"
+    build(path, sample=False)
+    return path
+
+
+@pytest.fixture()
+def writable_db(sample_db_path, tmp_path) -> Database:
+    """A private copy of the sample database that a test may change."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db_path, path)
+    db = Database(path)
+    yield db
+    db.close()
+
+
+@pytest.fixture()
+def data_copy(tmp_path) -> Path:
+    """A private copy of data/ (without any built database) that a test may damage."""
+    dst = tmp_path / "data"
+    shutil.copytree(DATA_DIR, dst, ignore=shutil.ignore_patterns("*.duckdb", "*.wal", "*.building"))
+    return dst
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _close_databases():
+    yield
+    close_all()
