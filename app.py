@@ -1,16 +1,29 @@
-"""Collaborative Data Dashboard: entry point (``streamlit run app.py``)."""
+"""Collaborative Data Dashboard: entry point (``streamlit run app.py``).
+
+Sets up the page, builds the database on first start, draws the shared filter bar
+(bound to the URL) and routes to the pages in ``pages/``.
+"""
 
 import streamlit as st
 
-from collab_data import runtime
+from collab_data import runtime, ui
 
 st.set_page_config(page_title="Collaborative Data Dashboard", page_icon="🌍", layout="wide")
 
-db = runtime.database()
-st.title("Collaborative Data Dashboard")
-st.caption(f"Database: {runtime.database_path().name}")
-counts = db.table_counts()
-st.dataframe(
-    {"table": list(counts), "rows": list(counts.values())},
-    hide_index=True,
-)
+runtime.database()  # builds the database on first start, with a progress bar
+
+PAGES = {
+    "Collaboration": [
+        st.Page("pages/overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
+        st.Page("pages/partners.py", title="Partners & tools", icon="🧰", url_path="partners"),
+        st.Page("pages/overlap.py", title="Overlap", icon="🔗", url_path="overlap"),
+    ],
+    "Countries & data": [
+        st.Page("pages/countries.py", title="Countries", icon="🗺️", url_path="countries"),
+        st.Page("pages/gaps.py", title="Data gaps", icon="📉", url_path="gaps"),
+    ],
+}
+
+page = st.navigation(PAGES)
+ui.filter_bar()
+page.run()

@@ -44,3 +44,28 @@ def ensure_built() -> Path:
 def database() -> Database:
     """The process-wide database, built first if needed."""
     return get_database(ensure_built())
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached_call(module: str, name: str, db_path: str, version: tuple, args: tuple, kwargs: tuple):
+    import importlib
+
+    fn = getattr(importlib.import_module(module), name)
+    return fn(get_database(db_path), *args, **dict(kwargs))
+
+
+def cached(fn, *args, **kwargs):
+    """Call a read function of :mod:`collab_data.queries` (or metrics) through the app cache.
+
+    The cache key is the function, the database file, the database's data version (which
+    changes with every import or undo, so nothing stale is ever shown) and the small
+    hashable arguments.
+    """
+    db = database()
+    from collab_data.queries import data_version
+
+    return _cached_call(fn.__module__, fn.__name__, str(db.path), data_version(db), args, tuple(sorted(kwargs.items())))
+
+
+def clear_caches() -> None:
+    st.cache_data.clear()

@@ -51,3 +51,38 @@ def data_copy(tmp_path) -> Path:
 def _close_databases():
     yield
     close_all()
+
+
+# --------------------------------------------------------------------------------------
+# Page tests (AppTest)
+# --------------------------------------------------------------------------------------
+@pytest.fixture()
+def app_test(monkeypatch):
+    """Make an AppTest of the whole app (router + filter bar) on a page, on a given database.
+
+    Usage: ``at = app_test(sample_db_path, "pages/overview.py", country=["Kenya"], collab="Gender")``
+    Query parameters hold the labels the filter widgets show (that is what the URL holds).
+    The returned AppTest has already run; check ``at.exception`` first.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    from collab_data.db import DB_ENV
+
+    def make(db_path, page: str | None = None, *, timeout: float = 60, **query):
+        import streamlit as st
+
+        st.cache_data.clear()
+        monkeypatch.setenv(DB_ENV, str(db_path))
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        return at
+
+    yield make
+    import streamlit as st
+
+    st.cache_data.clear()
