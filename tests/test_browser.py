@@ -1,0 +1,156 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a real ``streamlit run``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL_PREFIXES, chromium_path, streamlit_server, wait_for_run
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "overview": "Overview",
+    "partners": "Partners & tools",
+    "overlap": "Overlap",
+    "countries": "Countries",
+    "gaps": "Data gaps",
+}
+# Streamlit probes a few paths of its own on a deep link (e.g. for a legacy page
+# manifest); those answer 404 and are expected.
+KNOWN_CONSOLE_NOISE = re.compile(r"Failed to load resource: the server responded with a status of 404")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = chromium_path()
+    if exe is None:
+        pytest.fail("Chromium is not installed: run the README test command (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(sample_db_path, tmp_path_factory):
+    db = tmp_path_factory.mktemp("server") / "collab.duckdb"
+    shutil.copy(sample_db_path, db)
+    with streamlit_server(db) as base:
+        yield base
+
+
+class Watched:
+    """A page whose requests and console errors are recorded."""
+
+    def __init__(self, browser, width=1280, height=800):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(LOCAL_PREFIXES)]
+
+    def real_errors(self) -> list[str]:
+        return [e for e in self.errors if not KNOWN_CONSOLE_NOISE.search(e)]
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.mark.parametrize("slug", list(PAGES))
+def test_every_page_loads_cleanly_offline(browser, server, slug):
+    w = Watched(browser)
+    try:
+        w.page.goto(f"{server}/{slug}")
+        wait_for_run(w.page)
+        w.page.wait_for_timeout(1500)  # charts and the map draw after the run
+        ARTIFACTS.mkdir(exist_ok=True)
+        w.page.screenshot(path=str(ARTIFACTS / f"page-{slug}.png"), full_page=True)
+        assert w.page.locator("[data-testid=stException]").count() == 0
+        assert w.page.get_by_role("heading", name=PAGES[slug]).count() >= 1
+        assert w.real_errors() == []
+        assert w.outside() == [], "no request may leave localhost (tiles, fonts, icons)"
+    finally:
+        w.close()
+
+
+def _sentence(page) -> str:
+    return page.locator("[data-testid=stMarkdownContainer]", has_text="Showing:").first.inner_text()
+
+
+def _kpi_values(page) -> list[str]:
+    return [t.strip() for t in page.locator("[data-testid=stMetricValue]").all_inner_texts()]
+
+
+def test_filter_change_goes_to_the_url_and_the_url_restores_it(browser, server):
+    w = Watched(browser)
+    try:
+        w.page.goto(f"{server}/overview")
+        wait_for_run(w.page)
+        before = _kpi_values(w.page)
+        w.page.get_by_role("button", name="Gender", exact=True).click()
+        w.page.wait_for_function("() => location.search.includes('collab=Gender')", timeout=15_000)
+        wait_for_run(w.page)
+        w.page.get_by_label("Period").click()
+        w.page.get_by_role("option", name="2025", exact=True).click()
+        w.page.wait_for_function("() => location.search.includes('period=2025')", timeout=15_000)
+        wait_for_run(w.page)
+        url = w.page.url
+        query = parse_qs(urlparse(url).query)
+        assert query["collab"] == ["Gender"] and query["period"] == ["2025"]
+        shown = _kpi_values(w.page)
+        sentence = _sentence(w.page)
+        assert shown != before or not before
+
+        again = Watched(browser)
+        try:
+            again.page.goto(url)
+            wait_for_run(again.page)
+            assert _kpi_values(again.page) == shown
+            assert _sentence(again.page) == sentence
+            assert "gender data collaborative" in sentence and "2025" in sentence
+        finally:
+            again.close()
+    finally:
+        w.close()
+
+
+def test_deep_link_on_a_fresh_server_runs_the_router(browser, sample_db_path, tmp_path):
+    """The very first request of a new server is a deep link with filters in it."""
+    db = tmp_path / "fresh.duckdb"
+    shutil.copy(sample_db_path, db)
+    with streamlit_server(db) as base:
+        w = Watched(browser)
+        try:
+            w.page.goto(f"{base}/countries?collab=LNOB&country=Kenya")
+            wait_for_run(w.page)
+            assert w.page.get_by_role("heading", name="Countries").count() >= 1
+            assert w.page.get_by_text("Filters", exact=True).count() >= 1, "the shared filter bar is there"
+            sentence = _sentence(w.page)
+            assert "LNOB data collaborative" in sentence and "Kenya" in sentence
+        finally:
+            w.close()
+
+
+def test_first_start_builds_the_database_in_the_browser(browser, tmp_path):
+    db = tmp_path / "new" / "collab.duckdb"
+    with streamlit_server(db) as base:
+        w = Watched(browser)
+        try:
+            w.page.goto(base)
+            wait_for_run(w.page, timeout=120_000)
+            assert db.exists()
+            assert w.page.get_by_role("heading", name="Overview").count() >= 1
+            assert w.page.locator("[data-testid=stException]").count() == 0
+        finally:
+            w.close()
