@@ -7,7 +7,6 @@ import shutil
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
 from browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL_PREFIXES, chromium_path, streamlit_server, wait_for_run
 
 pytestmark = pytest.mark.browser
