@@ -34,6 +34,102 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_db(args: argparse.Namespace):
+    from collab_data.db import Database
+
+    path = Path(args.db) if args.db else default_path()
+    if not path.exists():
+        print(f"error: no database at {path}; build it first with: python -m collab_data build", file=sys.stderr)
+        raise SystemExit(2)
+    try:
+        return Database(path)
+    except Exception as exc:  # noqa: BLE001 - DuckDB's lock error names the other process
+        print(f"error: cannot open {path}: {exc}\n(is the app running? stop it first)", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    import json
+
+    from collab_data.db import WriteRejected
+    from collab_data.ingest import activities as A
+
+    src = Path(args.file)
+    try:
+        data = src.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {src}: {exc.strerror}", file=sys.stderr)
+        return 2
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8")) if Path(args.mapping).exists() \
+                else json.loads(args.mapping)
+        except (OSError, json.JSONDecodeError) as exc:
+            print(f"error: --mapping must be a JSON object or a JSON file ({exc})", file=sys.stderr)
+            return 2
+    db = _open_db(args)
+    editor = A.Editor(args.editor, args.partner)
+    plan = A.validate(data, src.name, db, editor=editor, mapping=mapping)
+    findings = plan.findings_frame()
+    if not findings.empty:
+        with pd_options():
+            print(findings.to_string(index=False, max_colwidth=70, na_rep=""))
+        print()
+    counts = plan.counts()
+    print("mapping: " + ", ".join(f"{k} <- {v!r}" for k, v in plan.mapping.items()))
+    print(f"rows read {counts['rows read']}, to import {counts['rows to import']}, dropped {counts['rows dropped']}; "
+          f"findings: {counts['critical']} critical, {counts['error']} error, {counts['warning']} warning")
+    if plan.critical or not plan.records:
+        print("nothing imported", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    try:
+        batch = A.import_activities(db, plan, editor=editor)
+    except WriteRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"imported {len(plan.records)} activities as batch {batch}")
+    return 0
+
+
+def pd_options():
+    import pandas as pd
+
+    return pd.option_context("display.width", 200, "display.max_rows", 500)
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from collab_data.ingest import activities as A
+
+    sys.stdout.write(A.template_csv(example=args.example).decode("utf-8"))
+    return 0
+
+
+def _cmd_batches(args: argparse.Namespace) -> int:
+    db = _open_db(args)
+    frame = db.query("SELECT batch_id, kind, source, editor, created_at, rows_read, rows_imported, rows_skipped, status, "
+                     "undone_at, undone_by FROM import_batches ORDER BY batch_id")
+    with pd_options():
+        print(frame.to_string(index=False, na_rep=""))
+    return 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from collab_data.db import WriteRejected
+
+    db = _open_db(args)
+    try:
+        deleted = db.undo_batch(args.batch_id, by=args.editor)
+    except WriteRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"undid batch {args.batch_id}: " + (", ".join(f"{n} from {t}" for t, n in deleted.items()) or "no rows"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m collab_data", description="Collaborative Data Dashboard tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +139,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=str(DATA_DIR), help="folder with the source files (default: data/)")
     p.add_argument("--no-sample", action="store_true", help="real reference and LNOB data only, no sample records")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("import", help="validate and import a file of activities")
+    p.add_argument("kind", choices=["activities"])
+    p.add_argument("file")
+    p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")
+    p.add_argument("--mapping", help='JSON object (or file) our field -> file column, e.g. {"partners": "Org"}')
+    p.add_argument("--editor", default="cli", help="name recorded with the import batch")
+    p.add_argument("--partner", help="import as this partner's editor (rows must include it); default: admin")
+    p.add_argument("--dry-run", action="store_true", help="validate and print the findings, write nothing")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("template", help="print the activities CSV template (or a filled example)")
+    p.add_argument("kind", choices=["activities"])
+    p.add_argument("--example", action="store_true")
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("batches", help="list import batches")
+    p.add_argument("--db")
+    p.set_defaults(func=_cmd_batches)
+
+    p = sub.add_parser("undo", help="undo one import batch")
+    p.add_argument("batch_id", type=int)
+    p.add_argument("--db")
+    p.add_argument("--editor", default="cli", help="name recorded with the undo")
+    p.set_defaults(func=_cmd_undo)
 
     p = sub.add_parser("bench", help="measure page load times (not a test: prints timings)")
     p.add_argument("what", choices=["pages"], help="what to measure")

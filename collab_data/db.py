@@ -202,8 +202,25 @@ class Database:
                 cur.execute("ROLLBACK")
                 raise
 
+    def foreign_keys(self) -> list[tuple[str, str, str, str]]:
+        """(child table, child column, parent table, parent column) for every single-column FK."""
+        out = []
+        for table, text in self.rows("SELECT table_name, constraint_text FROM duckdb_constraints() "
+                                     "WHERE constraint_type = 'FOREIGN KEY'"):
+            m = re.fullmatch(r"FOREIGN KEY \((\w+)\) REFERENCES (\w+)\((\w+)\)", text)
+            if m:
+                out.append((table, m.group(1), m.group(2), m.group(3)))
+        return out
+
     def undo_batch(self, batch_id: int, *, by: str) -> dict[str, int]:
-        """Delete every row a batch wrote (children first) and mark the batch undone."""
+        """Delete every row a batch wrote and mark the batch undone.
+
+        DuckDB cannot delete a parent row in the transaction that deleted its children,
+        so the undo runs table by table (children first), each delete its own
+        transaction, between a status of 'undoing' and 'undone'. It refuses up front when
+        another batch's rows depend on this one's; an interrupted undo resumes when run
+        again (every step is idempotent).
+        """
         with self._lock, self.cursor() as cur:
             row = cur.execute("SELECT kind, status FROM import_batches WHERE batch_id = ?", [batch_id]).fetchone()
             if row is None:
@@ -212,25 +229,26 @@ class Database:
                 raise WriteRejected(f"batch {batch_id} is part of the database build and cannot be undone")
             if row[1] == "undone":
                 raise WriteRejected(f"batch {batch_id} was already undone")
+            for child, col, parent, pcol in self.foreign_keys():
+                if parent == "import_batches" or child == "import_batches":
+                    continue
+                n, other = cur.execute(
+                    f"SELECT count(*), min(c.batch_id) FROM {child} c WHERE c.batch_id <> $b AND c.{col} IN "
+                    f"(SELECT {pcol} FROM {parent} WHERE batch_id = $b)", {"b": batch_id}).fetchone()
+                if n:
+                    raise WriteRejected(f"batch {batch_id} cannot be undone: {n} row(s) of {child} from batch {other} "
+                                        f"refer to its {parent}; undo batch {other} first")
+            cur.execute("UPDATE import_batches SET status = 'undoing' WHERE batch_id = ?", [batch_id])
             deleted: dict[str, int] = {}
-            cur.execute("BEGIN")
-            try:
-                for table in reversed(table_names_in_schema()):
-                    if table in ("import_batches", "schema_version"):
-                        continue
-                    n = cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id]).fetchall()
-                    count = int(n[0][0]) if n else 0
-                    if count:
-                        deleted[table] = count
-                now = datetime.now(UTC).replace(tzinfo=None)
-                cur.execute(
-                    "UPDATE import_batches SET status = 'undone', undone_at = ?, undone_by = ? WHERE batch_id = ?",
-                    [now, by, batch_id],
-                )
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
+            for table in reversed(table_names_in_schema()):
+                if table in ("import_batches", "schema_version"):
+                    continue
+                n = cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id]).fetchall()
+                if n and n[0][0]:
+                    deleted[table] = int(n[0][0])
+            now = datetime.now(UTC).replace(tzinfo=None)
+            cur.execute("UPDATE import_batches SET status = 'undone', undone_at = ?, undone_by = ? WHERE batch_id = ?",
+                        [now, by, batch_id])
         return deleted
 
     # -- inspection ------------------------------------------------------------

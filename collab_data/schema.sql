@@ -29,7 +29,7 @@ CREATE TABLE import_batches (
     rows_skipped  INTEGER CHECK (rows_skipped IS NULL OR rows_skipped >= 0),
     editor        VARCHAR,
     created_at    TIMESTAMP,
-    status        VARCHAR NOT NULL DEFAULT 'imported' CHECK (status IN ('imported', 'undone')),
+    status        VARCHAR NOT NULL DEFAULT 'imported' CHECK (status IN ('imported', 'undoing', 'undone')),
     undone_at     TIMESTAMP,
     undone_by     VARCHAR,
     note          VARCHAR,
@@ -193,6 +193,7 @@ CREATE TABLE activities (
     tool_id       VARCHAR REFERENCES tools (tool_id),
     outcome       VARCHAR,
     flags         VARCHAR,                   -- import warnings kept with the row
+    source_row    INTEGER,                   -- row number in the uploaded file
     is_sample     BOOLEAN NOT NULL,
     batch_id      INTEGER NOT NULL REFERENCES import_batches (batch_id),
     CHECK (end_date IS NULL OR end_date >= start_date)
@@ -231,6 +232,13 @@ CREATE TABLE collaboration_partners (
     is_sample        BOOLEAN NOT NULL,
     batch_id         INTEGER NOT NULL REFERENCES import_batches (batch_id),
     PRIMARY KEY (collaboration_id, partner_id)
+);
+
+-- A partner's column mapping for uploads, reused next time (scope: partner_id or 'admin').
+CREATE TABLE column_mappings (
+    scope    VARCHAR PRIMARY KEY,
+    mapping  VARCHAR NOT NULL,               -- JSON: our field -> the file's column
+    batch_id INTEGER NOT NULL REFERENCES import_batches (batch_id)
 );
 
 -- KPIs and their targets per period.

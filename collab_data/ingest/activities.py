@@ -1,0 +1,560 @@
+"""Activities from a partner's spreadsheet: column mapping, tiered validation, atomic import.
+
+Tiers, as in the IATI validator:
+
+* **critical** — the whole file is refused (unreadable, empty, no header, a required
+  column unmapped, over the size limit, already imported);
+* **error** — the row is dropped (country or partner unknown, invalid or ambiguous date,
+  end before start, unknown activity type, duplicate, outside the editor's partner);
+* **warning** — the row is imported with a flag (date in the future or before 2015,
+  approximate country or partner match, a cell a spreadsheet would run as a formula ...).
+
+Each finding names the row *in the user's file*, the column, the value, what is wrong
+and how to fix it. Nothing is written until :func:`import_activities` is called, and it
+writes everything in one transaction or nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from collab_data import countries
+from collab_data.db import Database, WriteRejected
+from collab_data.ingest.dates import day_order_evidence, parse_date
+from collab_data.ingest.reader import FileRejected, Table, read_table
+
+CRITICAL, ERROR, WARNING = "critical", "error", "warning"
+TIERS = (CRITICAL, ERROR, WARNING)
+EARLIEST_SENSIBLE = date(2015, 1, 1)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    required: bool
+    synonyms: tuple[str, ...]
+    help: str
+
+
+FIELDS: dict[str, FieldSpec] = {f.name: f for f in [
+    FieldSpec("title", "Title", True,
+              ("title", "activity", "activity title", "activity name", "name", "event", "event name", "subject"),
+              "What happened, in a few words."),
+    FieldSpec("type", "Type", True,
+              ("type", "activity type", "type of activity", "kind", "category", "format"),
+              "meeting, knowledge exchange, peer review, tool showcase, training, advocacy or guideline work."),
+    FieldSpec("start_date", "Start date", True,
+              ("start date", "start", "date", "from", "begin", "date from", "event date", "start_date", "when",
+               "date of activity", "activity date"),
+              "YYYY-MM-DD (also dd/mm/yyyy, 5 Mar 2025, or an Excel date)."),
+    FieldSpec("end_date", "End date", False,
+              ("end date", "end", "to", "until", "date to", "finish", "end_date"),
+              "Optional; not before the start date."),
+    FieldSpec("partners", "Partners", True,
+              ("partners", "partner", "org", "orgs", "organisation", "organization", "organisations", "organizations",
+               "participating partners", "participants", "agency", "agencies", "lead partner", "partner organisation",
+               "partner organization", "who"),
+              "Partner names or acronyms; several separated by ';'."),
+    FieldSpec("countries", "Countries", False,
+              ("countries", "country", "recipient", "recipient country", "recipient countries", "country code",
+               "iso3", "location", "where", "target country", "target countries", "country name"),
+              "Country names or ISO codes; several separated by ';'."),
+    FieldSpec("collaborative", "Collaborative", False,
+              ("collaborative", "collaboration", "network", "community", "data collaborative"),
+              "gender, LNOB, or empty."),
+    FieldSpec("tool", "Tool", False, ("tool", "tools", "product", "tool used", "tool name"),
+              "A tool of the catalogue, by name."),
+    FieldSpec("outcome", "Outcome", False,
+              ("outcome", "outcomes", "result", "results", "follow up", "follow-up", "notes", "comments", "output"),
+              "What came out of it."),
+]}
+REQUIRED = [f.name for f in FIELDS.values() if f.required]
+TEMPLATE_COLUMNS = ["title", "type", "start_date", "end_date", "partners", "countries", "collaborative", "tool", "outcome"]
+
+TYPE_SYNONYMS = {
+    "meeting": "meeting", "plenary": "meeting", "collaborative meeting": "meeting", "task team meeting": "meeting",
+    "knowledge exchange": "knowledge_exchange", "knowledge sharing": "knowledge_exchange", "exchange": "knowledge_exchange",
+    "webinar": "knowledge_exchange", "learning exchange": "knowledge_exchange", "peer review": "peer_review",
+    "review": "peer_review", "peer-review": "peer_review", "tool showcase": "tool_showcase", "showcase": "tool_showcase",
+    "demo": "tool_showcase", "tool demo": "tool_showcase", "training": "training", "workshop": "training",
+    "capacity building": "training", "course": "training", "advocacy": "advocacy", "side event": "advocacy",
+    "guideline": "guideline", "guidelines": "guideline", "guideline work": "guideline", "guidance": "guideline",
+}
+COLLAB_SYNONYMS = {"gender": "gender", "gender data collaborative": "gender", "gender collaborative": "gender",
+                   "lnob": "lnob", "leave no one behind": "lnob", "lnob data collaborative": "lnob",
+                   "both": None, "none": None, "-": None}
+
+
+def norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text).lower().replace("&", " and ")).strip()
+
+
+KNOWN_COLUMN_NAMES = {norm(s) for f in FIELDS.values() for s in (f.name, f.label, *f.synonyms)}
+
+
+@dataclass
+class Finding:
+    tier: str
+    row: int | None          # row number in the user's file (None: the whole file)
+    column: str | None       # the user's column name
+    value: str | None
+    message: str
+    fix: str
+
+    def as_dict(self) -> dict:
+        return {"tier": self.tier, "row": self.row, "column": self.column, "value": self.value,
+                "message": self.message, "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who is importing: a partner editor (``partner_id``) or an admin (``partner_id`` None)."""
+
+    name: str
+    partner_id: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.partner_id is None
+
+
+@dataclass
+class Plan:
+    """A validated upload: what would be written, and every finding. Nothing is written yet."""
+
+    filename: str
+    sha256: str
+    size_bytes: int
+    table: Table | None
+    mapping: dict[str, str]
+    findings: list[Finding] = field(default_factory=list)
+    records: list[dict] = field(default_factory=list)
+
+    @property
+    def critical(self) -> bool:
+        return any(f.tier == CRITICAL for f in self.findings)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.table) if self.table else 0
+
+    def counts(self) -> dict[str, int]:
+        out = {t: 0 for t in TIERS}
+        for f in self.findings:
+            out[f.tier] += 1
+        out["rows read"] = self.rows_read
+        out["rows to import"] = 0 if self.critical else len(self.records)
+        out["rows dropped"] = len({f.row for f in self.findings if f.tier == ERROR})
+        return out
+
+    def findings_frame(self) -> pd.DataFrame:
+        cols = ["tier", "row", "column", "value", "message", "fix"]
+        frame = pd.DataFrame([f.as_dict() for f in self.findings], columns=cols)
+        order = {t: i for i, t in enumerate(TIERS)}
+        if not frame.empty:
+            frame = frame.assign(_o=frame["tier"].map(order)).sort_values(["_o", "row"], kind="stable").drop(columns="_o")
+        frame["row"] = frame["row"].astype("Int64")
+        return frame.reset_index(drop=True)
+
+    def preview_frame(self) -> pd.DataFrame:
+        cols = ["row", "title", "type", "start_date", "end_date", "partners", "countries", "collaborative", "tool",
+                "outcome", "flags"]
+        rows = [{
+            "row": r["row"], "title": r["title"], "type": r["type_id"], "start_date": r["start_date"],
+            "end_date": r["end_date"], "partners": "; ".join(r["partner_ids"]), "countries": "; ".join(r["iso3s"]),
+            "collaborative": r["collab_id"], "tool": r["tool_id"], "outcome": r["outcome"], "flags": r["flags"],
+        } for r in self.records]
+        return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------------------
+# Mapping
+# --------------------------------------------------------------------------------------
+def suggest_mapping(columns: Iterable[str], saved: dict[str, str] | None = None) -> dict[str, str]:
+    """Our field -> the file's column. A saved mapping (for this partner) wins where its
+    columns exist; then exact names and synonyms; then names that contain a synonym."""
+    columns = list(columns)
+    by_norm = {norm(c): c for c in columns}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for fld, col in (saved or {}).items():
+        if fld in FIELDS and col in columns and col not in used:
+            mapping[fld] = col
+            used.add(col)
+    for spec in FIELDS.values():
+        if spec.name in mapping:
+            continue
+        for syn in (spec.name, norm(spec.label), *spec.synonyms):
+            col = by_norm.get(norm(syn))
+            if col and col not in used:
+                mapping[spec.name] = col
+                used.add(col)
+                break
+    for spec in FIELDS.values():
+        if spec.name in mapping:
+            continue
+        for col in columns:
+            n = norm(col)
+            if col not in used and any(re.search(rf"\b{re.escape(norm(s))}\b", n) for s in spec.synonyms if len(s) > 3):
+                mapping[spec.name] = col
+                used.add(col)
+                break
+    return mapping
+
+
+# --------------------------------------------------------------------------------------
+# Reference data the validation needs (read once per upload)
+# --------------------------------------------------------------------------------------
+@dataclass
+class Context:
+    partners: dict[str, str]                 # normalised name/acronym/id -> partner_id
+    partner_labels: dict[str, str]           # partner_id -> display label
+    tools: dict[str, str]                    # normalised name/id -> tool_id
+    known_countries: set[str]
+    existing_keys: set[tuple]
+    imported_files: dict[str, tuple]         # sha256 -> (batch_id, created_at, editor)
+    today: date
+
+    @classmethod
+    def load(cls, db: Database, today: date | None = None) -> Context:
+        partners, labels = {}, {}
+        for pid, name, acronym in db.rows("SELECT partner_id, name, acronym FROM partners"):
+            labels[pid] = acronym or name
+            for key in (pid, name, acronym):
+                if key:
+                    partners[norm(key)] = pid
+        tools = {}
+        for tid, name in db.rows("SELECT tool_id, name FROM tools"):
+            tools[norm(tid)] = tid
+            tools[norm(name)] = tid
+            short = re.sub(r"\s*\(.*\)\s*", " ", name).strip()
+            tools.setdefault(norm(short), tid)
+            paren = re.search(r"\(([^)]+)\)", name)
+            if paren:
+                tools.setdefault(norm(paren.group(1)), tid)
+        keys = {(t, d, norm(title), tuple(sorted(p or [])))
+                for t, d, title, p in db.rows(
+                    "SELECT a.type_id, a.start_date, a.title, list(ap.partner_id) FROM activities a "
+                    "LEFT JOIN activity_partners ap USING (activity_id) GROUP BY ALL")}
+        files = {sha: (bid, created, editor) for sha, bid, created, editor in db.rows(
+            "SELECT sha256, batch_id, created_at, editor FROM import_batches "
+            "WHERE kind = 'upload' AND status = 'imported' AND sha256 IS NOT NULL")}
+        return cls(partners, labels, tools, {c for (c,) in db.rows("SELECT iso3 FROM countries")}, keys, files,
+                   today or date.today())
+
+    def resolve_partner(self, text: str) -> tuple[str | None, float, list[str]]:
+        key = norm(text)
+        if key in self.partners:
+            return self.partners[key], 1.0, []
+        close = difflib.get_close_matches(key, list(self.partners), n=4, cutoff=0.75)
+        suggestions = list(dict.fromkeys(self.partners[c] for c in close))
+        if len(suggestions) == 1 and difflib.SequenceMatcher(None, key, close[0]).ratio() >= 0.88:
+            return suggestions[0], 0.9, []
+        if not suggestions:
+            close = difflib.get_close_matches(key, list(self.partners), n=3, cutoff=0.5)
+            suggestions = list(dict.fromkeys(self.partners[c] for c in close))
+        return None, 0.0, suggestions
+
+
+def _split_cell(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;|\n]", text) if p.strip()]
+
+
+def _split_partners(text: str) -> list[str]:
+    parts = _split_cell(text)
+    # "Data2X, PARIS21" in a cell: commas separate partners too (no partner name has one)
+    out = []
+    for p in parts:
+        out += [q.strip() for q in p.split(",") if q.strip()] if "," in p else [p]
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------
+def validate(data: bytes, filename: str, db: Database, *, editor: Editor | None = None,
+             mapping: dict[str, str] | None = None, saved_mapping: dict[str, str] | None = None,
+             max_bytes: int | None = None, today: date | None = None) -> Plan:
+    """Read, map and validate an upload. Writes nothing."""
+    sha = hashlib.sha256(data).hexdigest()
+    plan = Plan(filename=filename, sha256=sha, size_bytes=len(data), table=None, mapping={})
+    try:
+        kwargs = {"max_bytes": max_bytes} if max_bytes else {}
+        plan.table = read_table(data, filename, known_names=KNOWN_COLUMN_NAMES, **kwargs)
+    except FileRejected as exc:
+        plan.findings.append(Finding(CRITICAL, None, None, None, exc.message, exc.fix))
+        return plan
+    ctx = Context.load(db, today)
+    if sha in ctx.imported_files:
+        bid, created, who = ctx.imported_files[sha]
+        when = created.strftime("%d %b %Y %H:%M") if created else "earlier"
+        plan.findings.append(Finding(
+            CRITICAL, None, None, filename,
+            f"This exact file was already imported as batch {bid} ({when}, by {who or 'unknown'}).",
+            "Nothing new to import. If the earlier import was wrong, undo batch "
+            f"{bid} under 'Import history' first, then upload the corrected file."))
+        return plan
+    table = plan.table
+    plan.mapping = mapping if mapping is not None else suggest_mapping(table.columns, saved_mapping)
+    bad_cols = [c for c in plan.mapping.values() if c not in table.columns]
+    for c in bad_cols:
+        plan.findings.append(Finding(CRITICAL, table.header_row, c, c, f"The mapping names a column {c!r} that the file does not have.",
+                                     "Choose one of the file's columns for it."))
+    missing = [f for f in REQUIRED if f not in plan.mapping]
+    for f in missing:
+        spec = FIELDS[f]
+        plan.findings.append(Finding(
+            CRITICAL, table.header_row, None, None,
+            f"No column is mapped to the required field '{spec.label}'. The file's columns are: {', '.join(table.columns)}.",
+            f"Map one of the file's columns to '{spec.label}' ({spec.help}), or add a column named "
+            f"'{spec.name}' to the file."))
+    if bad_cols or missing:
+        return plan
+    if not table.rows:
+        plan.findings.append(Finding(CRITICAL, table.header_row, None, None, "The file has a header row but no data rows.",
+                                     "Add one row per activity below the header."))
+        return plan
+    for note in table.notes:
+        plan.findings.append(Finding(WARNING, None, None, None, note, "Check that the right rows were read."))
+    _validate_rows(plan, ctx, editor)
+    return plan
+
+
+def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
+    table, m = plan.table, plan.mapping
+    idx = {f: table.columns.index(c) for f, c in m.items()}
+    # day/month order: settled by the unambiguous dates of the whole file, never guessed
+    order = day_order_evidence([r[idx[f]] for f in ("start_date", "end_date") if f in idx for r in table.rows])
+    orders = {"start_date": order, "end_date": order}
+    seen_in_file: dict[tuple, int] = {}
+    resolved_partner: dict[str, tuple] = {}
+    add = plan.findings.append
+
+    def cell(row: list[str], f: str) -> str:
+        return row[idx[f]] if f in idx else ""
+
+    for row, rn in zip(table.rows, table.row_numbers):
+        errors_before = sum(1 for x in plan.findings if x.tier == ERROR)
+        flags: list[str] = []
+
+        def warn(f: str, value: str, message: str, fix: str, rn: int = rn, flags: list = flags) -> None:
+            add(Finding(WARNING, rn, m.get(f), value, message, fix))
+            flags.append(message)
+
+        def err(f: str, value: str | None, message: str, fix: str, rn: int = rn) -> None:
+            add(Finding(ERROR, rn, m.get(f), value, message, fix))
+
+        title = cell(row, "title")
+        if not title:
+            err("title", "", "The title is empty.", "Write what the activity was, e.g. 'Training on time-use surveys'.")
+        raw_type = cell(row, "type")
+        type_id = TYPE_SYNONYMS.get(norm(raw_type).replace("_", " ")) if raw_type else None
+        if type_id is None:
+            close = difflib.get_close_matches(norm(raw_type), list(TYPE_SYNONYMS), n=2, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            err("type", raw_type, f"{'The type is empty' if not raw_type else f'Unknown activity type {raw_type!r}'}.{hint}",
+                "Use one of: meeting, knowledge exchange, peer review, tool showcase, training, advocacy, guideline.")
+
+        start_raw = cell(row, "start_date")
+        start = None
+        if not start_raw:
+            err("start_date", "", "The start date is empty.", "Write the date the activity started, as YYYY-MM-DD.")
+        else:
+            r = parse_date(start_raw, orders.get("start_date"))
+            if r.value is None:
+                err("start_date", start_raw, f"Invalid start date: {r.problem}.", "Write it as YYYY-MM-DD, e.g. 2025-03-14.")
+            else:
+                start = r.value
+                if r.note:
+                    warn("start_date", start_raw, f"Start date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
+        end_raw = cell(row, "end_date")
+        end = None
+        if end_raw:
+            r = parse_date(end_raw, orders.get("end_date"))
+            if r.value is None:
+                err("end_date", end_raw, f"Invalid end date: {r.problem}.", "Write it as YYYY-MM-DD, or leave it empty.")
+            else:
+                end = r.value
+                if r.note:
+                    warn("end_date", end_raw, f"End date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
+        if start and end and end < start:
+            err("end_date", end_raw, f"The activity ends ({end}) before it starts ({start}).",
+                "Swap the two dates or correct one of them.")
+        if start and start > ctx.today:
+            warn("start_date", start_raw, f"The start date {start} is in the future.",
+                 "Fine for a planned activity; otherwise correct the date.")
+        if start and start < EARLIEST_SENSIBLE:
+            warn("start_date", start_raw, f"The start date {start} is before 2015.", "Check the year.")
+
+        partner_ids: list[str] = []
+        raw_partners = cell(row, "partners")
+        if not raw_partners:
+            err("partners", "", "No partner is named.", "Name at least one partner (name or acronym), several separated by ';'.")
+        for p in _split_partners(raw_partners):
+            if p not in resolved_partner:
+                resolved_partner[p] = ctx.resolve_partner(p)
+            pid, score, sugg = resolved_partner[p]
+            if pid is None:
+                names = ", ".join(ctx.partner_labels.get(s, s) for s in sugg)
+                err("partners", p, f"Unknown partner {p!r}." + (f" Did you mean {names}?" if names else ""),
+                    "Use the partner's name or acronym as listed on the Partners & tools page"
+                    + (f" (e.g. {names})." if names else "."))
+            else:
+                if score < 1:
+                    warn("partners", p, f"Partner {p!r} read as {ctx.partner_labels[pid]} (approximate match).",
+                         "Check it, or write the partner's exact name or acronym.")
+                if pid not in partner_ids:
+                    partner_ids.append(pid)
+        if editor is not None and not editor.is_admin and partner_ids and editor.partner_id not in partner_ids:
+            err("partners", raw_partners,
+                f"You can import only activities in which {ctx.partner_labels.get(editor.partner_id, editor.partner_id)} "
+                "takes part.", "Remove this row, or ask that partner's editor (or an admin) to import it.")
+
+        iso3s: list[str] = []
+        for c in _split_cell(cell(row, "countries")):
+            match = countries.resolve(c)
+            if match.kind == "country" and match.iso3 in ctx.known_countries:
+                if match.score < 1:
+                    warn("countries", c, f"Country {c!r} read as {countries.name_of(match.iso3)} (approximate match).",
+                         "Check it, or use the country's ISO code.")
+                if match.iso3 not in iso3s:
+                    iso3s.append(match.iso3)
+            elif match.kind == "aggregate":
+                err("countries", c, f"{c!r} is a region or group, not a country ({match.reason}).",
+                    "List the countries themselves, separated by ';'.")
+            else:
+                names = ", ".join(f"{countries.name_of(s)} ({s})" for s in match.suggestions[:4])
+                err("countries", c, f"Country {c!r} not recognised ({match.reason})." + (f" Did you mean {names}?" if names else ""),
+                    "Use the country's English name or ISO3 code, e.g. 'Kenya' or 'KEN'.")
+
+        raw_collab = cell(row, "collaborative")
+        collab_id = None
+        if raw_collab:
+            key = norm(raw_collab)
+            if key in COLLAB_SYNONYMS:
+                collab_id = COLLAB_SYNONYMS[key]
+            else:
+                err("collaborative", raw_collab, f"Unknown collaborative {raw_collab!r}.",
+                    "Write 'gender', 'LNOB', or leave it empty.")
+        raw_tool = cell(row, "tool")
+        tool_id = None
+        if raw_tool:
+            tool_id = ctx.tools.get(norm(raw_tool))
+            if tool_id is None:
+                close = difflib.get_close_matches(norm(raw_tool), list(ctx.tools), n=2, cutoff=0.6)
+                err("tool", raw_tool, f"Unknown tool {raw_tool!r}." + (f" Did you mean {' or '.join(close)}?" if close else ""),
+                    "Use a tool name from the Partners & tools page, or leave it empty.")
+        outcome = cell(row, "outcome")
+        for f, value in (("title", title), ("outcome", outcome)):
+            if value.startswith(("=", "+", "-", "@")):
+                warn(f, value, "The cell starts like a spreadsheet formula; it is stored as plain text.",
+                     "Nothing to do: exports neutralise it. Remove the leading sign if it is a mistake.")
+            if re.search(r"<\s*/?\s*[a-zA-Z][^>]*>", value):
+                warn(f, value, "The cell contains HTML markup; it is stored and shown as plain text.",
+                     "Remove the markup if it is not meant to be there.")
+
+        if sum(1 for x in plan.findings if x.tier == ERROR) > errors_before:
+            continue
+        key = (type_id, start, norm(title), tuple(sorted(partner_ids)))
+        if key in ctx.existing_keys:
+            err("title", title, "This activity is already in the database (same title, type, date and partners).",
+                "Remove the row; it was imported before.")
+            continue
+        if key in seen_in_file:
+            err("title", title, f"Duplicate of row {seen_in_file[key]} of this file.", "Remove one of the two rows.")
+            continue
+        seen_in_file[key] = rn
+        plan.records.append({
+            "row": rn, "title": title, "type_id": type_id, "collab_id": collab_id, "start_date": start,
+            "end_date": end, "tool_id": tool_id, "outcome": outcome or None, "partner_ids": partner_ids,
+            "iso3s": iso3s, "flags": "; ".join(flags) or None,
+        })
+
+
+# --------------------------------------------------------------------------------------
+# Import (the single write path)
+# --------------------------------------------------------------------------------------
+def import_activities(db: Database, plan: Plan, *, editor: Editor) -> int:
+    """Write the plan's valid rows in one transaction; returns the new batch id."""
+    if plan.critical:
+        raise WriteRejected("the file has critical problems: nothing can be imported")
+    if not plan.records:
+        raise WriteRejected("no valid rows to import")
+    if editor.partner_id is not None:
+        outside = [r["row"] for r in plan.records if editor.partner_id not in r["partner_ids"]]
+        if outside:
+            raise WriteRejected(f"rows {outside[:5]} are not activities of your partner")
+    with db.write(kind="upload", source=plan.filename, sha256=plan.sha256, size_bytes=plan.size_bytes,
+                  rows_read=plan.rows_read, editor=editor.name,
+                  note=json.dumps({"partner": editor.partner_id, "mapping": plan.mapping})) as batch:
+        ids = [f"U{batch.batch_id}-{i:06d}" for i in range(1, len(plan.records) + 1)]
+        acts = pd.DataFrame({
+            "activity_id": ids,
+            "title": [r["title"] for r in plan.records],
+            "type_id": [r["type_id"] for r in plan.records],
+            "collab_id": [r["collab_id"] for r in plan.records],
+            "start_date": [r["start_date"] for r in plan.records],
+            "end_date": [r["end_date"] for r in plan.records],
+            "tool_id": [r["tool_id"] for r in plan.records],
+            "outcome": [r["outcome"] for r in plan.records],
+            "flags": [r["flags"] for r in plan.records],
+            "source_row": [r["row"] for r in plan.records],
+            "is_sample": False,
+        })
+        batch.insert("activities", acts)
+        batch.insert("activity_partners", pd.DataFrame(
+            [(i, p, False) for i, r in zip(ids, plan.records) for p in r["partner_ids"]],
+            columns=["activity_id", "partner_id", "is_sample"]))
+        batch.insert("activity_countries", pd.DataFrame(
+            [(i, c, False) for i, r in zip(ids, plan.records) for c in r["iso3s"]],
+            columns=["activity_id", "iso3", "is_sample"]))
+        batch.rows_imported = len(plan.records)
+    return batch.batch_id
+
+
+# --------------------------------------------------------------------------------------
+# Saved mappings and templates
+# --------------------------------------------------------------------------------------
+def saved_mapping(db: Database, scope: str) -> dict[str, str]:
+    row = db.rows("SELECT mapping FROM column_mappings WHERE scope = ?", [scope])
+    return json.loads(row[0][0]) if row else {}
+
+
+def save_mapping(db: Database, scope: str, mapping: dict[str, str], *, editor: str) -> None:
+    """Remember a partner's column mapping (through the single write path)."""
+    clean = {k: v for k, v in mapping.items() if k in FIELDS and v}
+    with db.write(kind="edit", source=f"column mapping for {scope}", editor=editor) as batch:
+        batch.execute("DELETE FROM column_mappings WHERE scope = ?", [scope])
+        batch.insert("column_mappings", pd.DataFrame([{"scope": scope, "mapping": json.dumps(clean, sort_keys=True)}]))
+        batch.rows_imported = 1
+
+
+def template_csv(example: bool = False) -> bytes:
+    """The CSV template (header and one commented hint row), or a filled example."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(TEMPLATE_COLUMNS)
+    if example:
+        w.writerows([
+            ["Training on time-use survey analysis", "training", "2026-09-15", "2026-09-17", "PARIS21; UN Women",
+             "Kenya; Uganda", "gender", "", "Two national statistical offices trained"],
+            ["Peer review of the SDG Gender Index methodology", "peer review", "2026-10-02", "", "EM2030; ODW",
+             "", "gender", "SDG Gender Index", "Review notes shared with the index team"],
+            ["Knowledge exchange: disability data in censuses", "knowledge exchange", "2026-10-21", "",
+             "Sightsavers; UNICEF; GPSDD", "Ghana; Nepal", "LNOB", "", ""],
+            ["LNOB collaborative meeting", "meeting", "2026-11-05", "", "GPSDD; DI; UNICEF; ODW", "", "LNOB", "",
+             "Agreed the 2027 work plan"],
+        ])
+    return out.getvalue().encode("utf-8")
