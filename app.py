@@ -17,6 +17,7 @@ PAGES = {
         st.Page("pages/overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
         st.Page("pages/partners.py", title="Partners & tools", icon="🧰", url_path="partners"),
         st.Page("pages/overlap.py", title="Overlap", icon="🔗", url_path="overlap"),
+        st.Page("pages/activities.py", title="Activities", icon="📅", url_path="activities"),
     ],
     "Countries & data": [
         st.Page("pages/countries.py", title="Countries", icon="🗺️", url_path="countries"),

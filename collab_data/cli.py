@@ -130,6 +130,19 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_passcode(args: argparse.Namespace) -> int:
+    import getpass
+
+    from collab_data.auth import hash_passcode
+
+    code = args.passcode if args.passcode is not None else getpass.getpass("New editor passcode: ")
+    if len(code) < 10:
+        print("error: use a passcode of at least 10 characters", file=sys.stderr)
+        return 2
+    print(f'passcode_hash = "{hash_passcode(code)}"')
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m collab_data", description="Collaborative Data Dashboard tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db")
     p.add_argument("--editor", default="cli", help="name recorded with the undo")
     p.set_defaults(func=_cmd_undo)
+
+    p = sub.add_parser("passcode", help="print the salted hash of an editor passcode, for secrets.toml")
+    p.add_argument("--passcode", help="the passcode (default: asked without echo)")
+    p.set_defaults(func=_cmd_passcode)
 
     p = sub.add_parser("bench", help="measure page load times (not a test: prints timings)")
     p.add_argument("what", choices=["pages"], help="what to measure")

@@ -140,10 +140,176 @@ def require_router() -> None:
     multipage app until ``st.navigation`` has run once in the process; a first visit
     straight to ``/countries`` would then run the page without the router (no filters,
     no theme setup). Every page calls this first: it switches the process to the
-    router and reruns, which runs ``app.py`` and lands on the same page.
+    router and runs ``app.py`` in place, which lands on this same page, then stops the
+    outer run. (Running in place, not rerunning, keeps a pending button click or upload.)
     """
+    import runpy
+
     from streamlit.runtime.pages_manager import PagesManager
+
+    from collab_data.db import PROJECT_ROOT
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
+        runpy.run_path(str(PROJECT_ROOT / "app.py"), run_name="__router__")
+        st.stop()
+
+
+# --------------------------------------------------------------------------------------
+# Editors: sign-in, and the upload flow (mapping -> preview -> import or cancel)
+# --------------------------------------------------------------------------------------
+def secrets() -> dict:
+    """The app's secrets, or {} when there is no secrets.toml (reading stays open)."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # noqa: BLE001 - Streamlit raises its own error when the file is absent
+        return {}
+
+
+def current_editor(secret: dict):
+    """The signed-in editor: through OIDC + e-mail allow-list if configured, else the passcode sign-in."""
+    from collab_data import auth
+
+    if auth.oidc_configured(secret):
+        try:
+            if st.user.is_logged_in:
+                return auth.editor_for_email(st.user.get("email"), auth.email_roles(secret))
+        except AttributeError:
+            pass
+        return None
+    return st.session_state.get("_editor")
+
+
+def sign_in_form(secret: dict) -> None:
+    from collab_data import auth
+
+    if auth.oidc_configured(secret):
+        st.button("Sign in", on_click=st.login, key="oidc_login")
+        return
+    configs = auth.editors_from_secrets(secret)
+    if not configs:
+        st.caption("No editors are configured on this server (see `.streamlit/secrets.toml.example`).")
+        return
+    with st.form("sign_in", clear_on_submit=False, border=True):
+        name = st.text_input("Editor name", key="signin_name")
+        code = st.text_input("Passcode", type="password", key="signin_code")
+        if st.form_submit_button("Sign in"):
+            editor, message = auth.sign_in(name, code, configs)
+            if editor is None:
+                st.error(message)
+            else:
+                st.session_state["_editor"] = editor
+                st.rerun()
+
+
+def sign_out() -> None:
+    st.session_state.pop("_editor", None)
+
+
+def batch_label(batches: pd.DataFrame, batch_id) -> str:
+    r = batches[batches["batch_id"] == batch_id].iloc[0]
+    when = r["created_at"].strftime("%d %b %Y %H:%M") if pd.notna(r["created_at"]) else ""
+    return f"#{batch_id} · {r['file']} · {r['editor'] or ''} · {when} · {r['status']}"
+
+
+_NOT_MAPPED = "— not in the file —"
+TIER_ICON = {"critical": "⛔ critical", "error": "❌ error", "warning": "⚠️ warning"}
+
+
+def upload_flow(upload, editor) -> None:
+    """Mapping, validation preview and the import/cancel choice for one uploaded file."""
+    from collab_data import actions
+    from collab_data.db import WriteRejected
+    from collab_data.ingest import activities as A
+
+    data = upload.getvalue()
+    max_bytes = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
+    first = actions.validate_upload(data, upload.name, editor, max_bytes=max_bytes)
+    if first.table is None or (first.critical and not first.mapping):
+        _show_findings(first)
+        _cancel_button()
+        return
+    columns = first.table.columns
+    st.markdown(f"**3. Check how the columns are matched** — read as {first.table.encoding}"
+                + (f", separated by {'tab' if first.table.delimiter == chr(9) else repr(first.table.delimiter)}"
+                   if first.table.delimiter else "")
+                + f", header on row {first.table.header_row}, {len(first.table)} data rows.")
+    mapping = {}
+    cols = st.columns(3)
+    for i, spec in enumerate(A.FIELDS.values()):
+        options = [_NOT_MAPPED, *columns]
+        current = first.mapping.get(spec.name)
+        choice = cols[i % 3].selectbox(
+            spec.label + (" *" if spec.required else ""), options,
+            index=options.index(current) if current in options else 0,
+            key=f"map_{first.sha256[:8]}_{spec.name}", help=spec.help)
+        if choice != _NOT_MAPPED:
+            mapping[spec.name] = choice
+    remember = st.checkbox("Remember this matching for my next upload", value=True, key="remember_mapping")
+    plan = first if mapping == first.mapping else actions.validate_upload(data, upload.name, editor, mapping=mapping,
+                                                                          max_bytes=max_bytes)
+    st.markdown("**4. Preview** — nothing has been written yet.")
+    _show_findings(plan)
+    if plan.critical:
+        _cancel_button()
+        return
+    preview = plan.preview_frame()
+    st.markdown(f"**Rows that will be written ({len(preview)})**")
+    st.dataframe(preview, hide_index=True, width="stretch", height=min(36 * (len(preview) + 1), 360))
+    b1, b2, _ = st.columns([1.4, 1, 2])
+    if plan.records and b1.button(f"✅ Import the {len(plan.records)} valid rows", type="primary", key="do_import"):
+        try:
+            batch = actions.import_plan(plan, editor, remember_mapping=remember)
+        except (WriteRejected, Exception) as exc:  # noqa: BLE001 - shown to the user; nothing was written
+            st.error(f"Nothing was imported: {exc}")
+            return
+        st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+        st.session_state["_last_import"] = (batch, len(plan.records), upload.name)
         st.rerun()
+    if b2.button("✖ Cancel", key="cancel_import"):
+        _cancel()
+        st.rerun()
+    if not plan.records:
+        st.warning("No row can be imported: fix the errors above and upload the file again.")
+
+
+def _show_findings(plan) -> None:
+    counts = plan.counts()
+    c = st.columns(5)
+    c[0].metric("Rows read", counts["rows read"])
+    c[1].metric("Rows to import", counts["rows to import"])
+    c[2].metric("⛔ Critical", counts["critical"])
+    c[3].metric("❌ Errors (rows dropped)", counts["error"])
+    c[4].metric("⚠️ Warnings", counts["warning"])
+    findings = plan.findings_frame()
+    if plan.critical:
+        for f in plan.findings:
+            if f.tier == "critical":
+                st.error(f"**The file cannot be imported.** {f.message}\n\n**How to fix:** {f.fix}")
+    if not findings.empty:
+        shown = findings.assign(tier=findings["tier"].map(TIER_ICON))
+        st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1), 320),
+                     column_config={"row": st.column_config.NumberColumn("Row in your file", format="%d"),
+                                    "message": st.column_config.TextColumn("What is wrong", width="large"),
+                                    "fix": st.column_config.TextColumn("How to fix", width="large")})
+        st.download_button("⬇ Findings (CSV)", data=lambda: exports.to_csv(
+            findings, title=f"Upload findings for {plan.filename}", filters_sentence="(not filtered)"),
+            file_name="upload-findings.csv", mime="text/csv", key="dl_findings", on_click="ignore")
+
+
+def _cancel() -> None:
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+
+
+def _cancel_button() -> None:
+    if st.button("✖ Cancel", key="cancel_import"):
+        _cancel()
+        st.rerun()
+
+
+def last_import_notice() -> None:
+    done = st.session_state.pop("_last_import", None)
+    if done:
+        batch, n, name = done
+        st.success(f"Imported {n} activities from {name} as batch {batch}. The KPIs and charts include them now; "
+                   "the batch can be undone under 'Import history'.", icon="✅")

@@ -1,0 +1,44 @@
+"""What the app's pages may change, on the app's database, with the permission checks.
+
+Every write still goes through :mod:`collab_data.db` (one transaction, an import batch);
+this module only joins the app's database handle, the editor's rights and the write.
+"""
+
+from __future__ import annotations
+
+from collab_data import auth, runtime
+from collab_data.db import WriteRejected
+from collab_data.ingest import activities as A
+
+
+def validate_upload(data: bytes, filename: str, editor: A.Editor, mapping: dict[str, str] | None = None,
+                    max_bytes: int | None = None) -> A.Plan:
+    db = runtime.database()
+    saved = A.saved_mapping(db, mapping_scope(editor))
+    return A.validate(data, filename, db, editor=editor, mapping=mapping, saved_mapping=saved, max_bytes=max_bytes)
+
+
+def suggested_mapping(columns: list[str], editor: A.Editor) -> dict[str, str]:
+    return A.suggest_mapping(columns, A.saved_mapping(runtime.database(), mapping_scope(editor)))
+
+
+def mapping_scope(editor: A.Editor) -> str:
+    return editor.partner_id or auth.ADMIN
+
+
+def import_plan(plan: A.Plan, editor: A.Editor, *, remember_mapping: bool) -> int:
+    db = runtime.database()
+    batch = A.import_activities(db, plan, editor=editor)
+    if remember_mapping:
+        A.save_mapping(db, mapping_scope(editor), plan.mapping, editor=editor.name)
+    return batch
+
+
+def undo(batch_id: int, editor: A.Editor) -> dict[str, int]:
+    db = runtime.database()
+    row = db.rows("SELECT kind, note FROM import_batches WHERE batch_id = ?", [batch_id])
+    if not row:
+        raise WriteRejected(f"there is no import batch {batch_id}")
+    if not auth.can_undo(editor, row[0][0], row[0][1]):
+        raise WriteRejected("you may undo only your own partner's uploads (an admin may undo any upload)")
+    return db.undo_batch(batch_id, by=editor.name)

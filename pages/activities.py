@@ -1,0 +1,92 @@
+"""Activities: the activity log, and the upload of a partner's new activities (editors only)."""
+
+import streamlit as st
+
+from collab_data import actions, auth, queries, ui
+from collab_data.db import WriteRejected
+from collab_data.ingest import activities as A
+from collab_data.queries import activities as QA
+from collab_data.runtime import cached
+
+ui.require_router()
+f = ui.current_filters()
+ui.page_header("Activities", f, caption="The collaboratives' meetings, exchanges, reviews, trainings and advocacy. "
+                                        "Partner data leads add theirs from a spreadsheet.")
+secrets = ui.secrets()
+editor = ui.current_editor(secrets)
+ui.last_import_notice()
+tab_log, tab_upload, tab_history = st.tabs(["📋 Activity log", "⬆️ Upload activities", "🕘 Import history"])
+
+# --------------------------------------------------------------------------------------
+with tab_log:
+    log = cached(QA.activity_log, f)
+    if log.empty:
+        if cached(queries.collab_counts)["activities"] == 0:
+            ui.empty_state("No activities recorded yet.", ui.NO_COLLAB_DATA_HOW)
+        else:
+            ui.empty_state("No activity matches the filters.", "Widen the period or clear some filters (Reset filters).")
+    else:
+        st.markdown(f"**{len(log)} activities**, newest first.")
+        shown = log.drop(columns=["activity_id"])
+        st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1), 560),
+                     column_config={"date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
+                                    "end": st.column_config.DateColumn("End", format="D MMM YYYY"),
+                                    "title": st.column_config.TextColumn("Title", width="large"),
+                                    "import_flags": st.column_config.TextColumn("Import flags")})
+        ui.download(shown, label="Activity log (CSV)", file_stem="activities", title="Activity log", f=f, key="dl_log")
+
+# --------------------------------------------------------------------------------------
+with tab_upload:
+    if editor is None:
+        st.info("Reading is open to everyone. **Uploading activities needs an editor sign-in**: each partner's data "
+                "lead has one (ask the collaborative's secretariat).", icon="🔒")
+        ui.sign_in_form(secrets)
+    else:
+        scope = "all partners (admin)" if editor.is_admin else cached(queries.partner_names).get(editor.partner_id)
+        top = st.columns([3, 1])
+        top[0].markdown(f"Signed in as **{editor.name}** — may import activities of **{scope}**.")
+        top[1].button("Sign out", on_click=ui.sign_out, key="sign_out")
+        st.markdown("**1. Start from the template** (or upload the spreadsheet you already keep: columns are matched "
+                    "by name, and you can correct the matching).")
+        c1, c2, _ = st.columns([1, 1, 2])
+        c1.download_button("⬇ CSV template", A.template_csv(), "activities-template.csv", "text/csv", on_click="ignore")
+        c2.download_button("⬇ Filled example", A.template_csv(example=True), "activities-example.csv", "text/csv",
+                           on_click="ignore")
+        with st.expander("What goes in each column"):
+            st.table({"column": [s.name for s in A.FIELDS.values()],
+                      "required": ["yes" if s.required else "" for s in A.FIELDS.values()],
+                      "what": [s.help for s in A.FIELDS.values()]})
+        st.markdown("**2. Upload your file** (CSV, TSV or .xlsx; any encoding; title lines above the header are skipped).")
+        up_key = f"upload_{st.session_state.get('upload_round', 0)}"
+        upload = st.file_uploader("Activities file", type=["csv", "tsv", "txt", "xlsx"], key=up_key)
+        if upload is not None:
+            ui.upload_flow(upload, editor)
+
+# --------------------------------------------------------------------------------------
+with tab_history:
+    batches = cached(QA.upload_batches)
+    if batches.empty:
+        ui.empty_state("No uploads yet.", "Imports made from the Upload tab (or `python -m collab_data import`) "
+                                          "are listed here, and can be undone.")
+    else:
+        shown = batches.drop(columns=["note"])
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     column_config={"created_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY HH:mm"),
+                                    "undone_at": st.column_config.DatetimeColumn("Undone (UTC)", format="D MMM YYYY HH:mm")})
+        ui.download(shown, label="Import history (CSV)", file_stem="import-history", title="Import history", f=f,
+                    key="dl_batches", note="The import history is not filtered.")
+        pick = st.selectbox("Look at a batch", batches["batch_id"].tolist(), key="batch_pick",
+                            format_func=lambda b: ui.batch_label(batches, b))
+        rows = cached(QA.batch_activities, int(pick))
+        st.dataframe(rows, hide_index=True, width="stretch")
+        row = batches[batches["batch_id"] == pick].iloc[0]
+        if row["status"] == "imported" and auth.can_undo(editor, row["kind"], row["note"]):
+            if st.button(f"↩️ Undo batch {pick} ({row['activities_now']} activities)", key="undo_btn"):
+                try:
+                    deleted = actions.undo(int(pick), editor)
+                    st.success(f"Batch {pick} undone: {sum(deleted.values())} rows removed.")
+                    st.rerun()
+                except WriteRejected as exc:
+                    st.error(str(exc))
+        elif row["status"] == "imported" and editor is not None:
+            st.caption("You can undo only your own partner's uploads.")
