@@ -67,3 +67,74 @@ def default_bench_db() -> Path:
     path = Path(tempfile.mkdtemp(prefix="collab-bench-")) / "bench.duckdb"
     build(path, sample=True)
     return path
+
+
+def synthetic_activities_csv(n: int, seed: int = 7) -> bytes:
+    """A realistic activities file of ``n`` rows (varied partners, countries, dates, types, spellings)."""
+    import random
+
+    rng = random.Random(seed)
+    partners = ["PARIS21", "ODW", "Open Data Watch", "UN Women", "World Bank", "Data2X", "EM2030", "GPSDD", "UNICEF",
+                "Equality Insights", "DI", "Sightsavers", "HelpAge International"]
+    countries = ["Kenya", "UGA", "Tanzania", "Côte d'Ivoire", "Congo, Dem. Rep.", "Viet Nam", "Lao PDR", "NPL",
+                 "Bangladesh", "Ghana", "Senegal", "Bolivia (Plurinational State of)", "Türkiye", "Egypt, Arab Rep."]
+    types = ["training", "knowledge exchange", "peer review", "tool showcase", "advocacy", "guideline", "meeting", "webinar"]
+    lines = ["title,type,start_date,end_date,partners,countries,collaborative,tool,outcome"]
+    for i in range(n):
+        d = date_from_ordinal(738_000 + rng.randrange(0, 1000))
+        lines.append(",".join([
+            f"Activity {i} on gender data", rng.choice(types), d.strftime("%d/%m/%Y") if i % 3 else d.isoformat(), "",
+            "; ".join(rng.sample(partners, rng.randint(1, 3))), "\"" + "; ".join(rng.sample(countries, rng.randint(0, 3))) + "\"",
+            rng.choice(["gender", "LNOB", ""]), "", "Follow-up agreed" if i % 2 else "",
+        ]))
+    # one unambiguous day-first date settles the order of the file's dd/mm dates
+    lines.append("Closing review,meeting,25/12/2025,,PARIS21,,gender,,")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def date_from_ordinal(n: int):
+    from datetime import date
+
+    return date.fromordinal(n)
+
+
+def bench_import(sizes: list[int]) -> list[dict]:
+    """Validate-and-import time and the process's peak memory for files of each size."""
+    import resource
+    import shutil
+
+    from collab_data.build import build
+    from collab_data.db import Database
+    from collab_data.ingest import activities as A
+
+    base = Path(tempfile.mkdtemp(prefix="collab-bench-")) / "base.duckdb"
+    build(base, sample=True)
+    rows = []
+    for n in sizes:
+        data = synthetic_activities_csv(n)
+        path = base.with_name(f"import-{n}.duckdb")
+        shutil.copy(base, path)
+        db = Database(path)
+        t0 = time.perf_counter()
+        plan = A.validate(data, f"bench-{n}.csv", db, editor=A.Editor("bench", None))
+        t1 = time.perf_counter()
+        A.import_activities(db, plan, editor=A.Editor("bench", None))
+        t2 = time.perf_counter()
+        imported = db.scalar("SELECT count(*) FROM activities WHERE NOT is_sample")
+        db.close()
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rows.append({"rows": n, "bytes": len(data), "validate_s": t1 - t0, "import_s": t2 - t1, "total_s": t2 - t0,
+                     "imported": imported, "peak_mb": peak_mb})
+    return rows
+
+
+def format_import(rows: list[dict]) -> str:
+    targets = {10_000: 2.0, 100_000: 10.0}
+    lines = [f"{'rows':>8}{'file':>10}{'validate':>10}{'import':>9}{'total':>9}{'imported':>10}{'peak RSS':>10}  verdict"]
+    for r in rows:
+        target = targets.get(r["rows"])
+        ok = (target is None or r["total_s"] < target) and r["peak_mb"] < 1024
+        lines.append(f"{r['rows']:>8,}{r['bytes'] / 1e6:>8.1f}MB{r['validate_s']:>9.2f}s{r['import_s']:>8.2f}s"
+                     f"{r['total_s']:>8.2f}s{r['imported']:>10,}{r['peak_mb']:>8.0f}MB  {'ok' if ok else 'SLOW'}")
+    lines.append("targets: 10k rows < 2 s, 100k rows < 10 s, peak memory < 1 GB (whole process)")
+    return "\n".join(lines)

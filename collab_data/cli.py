@@ -26,6 +26,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from collab_data import bench
 
+    if args.what == "import":
+        print(bench.format_import(bench.bench_import(args.rows or [10_000, 100_000])))
+        return 0
     db = Path(args.db) if args.db else bench.default_bench_db()
     if args.what == "pages":
         rows = bench.bench_pages(db, repeat=args.repeat)
@@ -183,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_passcode)
 
     p = sub.add_parser("bench", help="measure page load times (not a test: prints timings)")
-    p.add_argument("what", choices=["pages"], help="what to measure")
+    p.add_argument("what", choices=["pages", "import"], help="what to measure: page loads, or activity imports")
+    p.add_argument("--rows", type=int, nargs="*", help="import: file sizes in rows (default 10000 100000)")
     p.add_argument("--db", help="database to measure on (default: a fresh sample build in a temp folder)")
     p.add_argument("--repeat", type=int, default=5, help="warm reruns per page (default 5)")
     p.set_defaults(func=_cmd_bench)

@@ -334,16 +334,27 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
     idx = {f: table.columns.index(c) for f, c in m.items()}
     # day/month order: settled by the unambiguous dates of the whole file, never guessed
     order = day_order_evidence([r[idx[f]] for f in ("start_date", "end_date") if f in idx for r in table.rows])
-    orders = {"start_date": order, "end_date": order}
     seen_in_file: dict[tuple, int] = {}
     resolved_partner: dict[str, tuple] = {}
+    # real files repeat the same cells thousands of times: read each distinct text once
+    dates_seen: dict[str, object] = {}
+    types_seen: dict[str, str | None] = {}
+    partner_cells: dict[str, list[str]] = {}
+    country_cells: dict[str, list] = {}
+
+    def read_date(text: str):
+        if text not in dates_seen:
+            dates_seen[text] = parse_date(text, order)
+        return dates_seen[text]
     add = plan.findings.append
 
     def cell(row: list[str], f: str) -> str:
         return row[idx[f]] if f in idx else ""
 
+    row_errors = [0]  # errors found in the current row
+
     for row, rn in zip(table.rows, table.row_numbers):
-        errors_before = sum(1 for x in plan.findings if x.tier == ERROR)
+        row_errors[0] = 0
         flags: list[str] = []
 
         def warn(f: str, value: str, message: str, fix: str, rn: int = rn, flags: list = flags) -> None:
@@ -352,12 +363,15 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
 
         def err(f: str, value: str | None, message: str, fix: str, rn: int = rn) -> None:
             add(Finding(ERROR, rn, m.get(f), value, message, fix))
+            row_errors[0] += 1
 
         title = cell(row, "title")
         if not title:
             err("title", "", "The title is empty.", "Write what the activity was, e.g. 'Training on time-use surveys'.")
         raw_type = cell(row, "type")
-        type_id = TYPE_SYNONYMS.get(norm(raw_type).replace("_", " ")) if raw_type else None
+        if raw_type not in types_seen:
+            types_seen[raw_type] = TYPE_SYNONYMS.get(norm(raw_type).replace("_", " ")) if raw_type else None
+        type_id = types_seen[raw_type]
         if type_id is None:
             close = difflib.get_close_matches(norm(raw_type), list(TYPE_SYNONYMS), n=2, cutoff=0.6)
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
@@ -369,7 +383,7 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
         if not start_raw:
             err("start_date", "", "The start date is empty.", "Write the date the activity started, as YYYY-MM-DD.")
         else:
-            r = parse_date(start_raw, orders.get("start_date"))
+            r = read_date(start_raw)
             if r.value is None:
                 err("start_date", start_raw, f"Invalid start date: {r.problem}.", "Write it as YYYY-MM-DD, e.g. 2025-03-14.")
             else:
@@ -379,7 +393,7 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
         end_raw = cell(row, "end_date")
         end = None
         if end_raw:
-            r = parse_date(end_raw, orders.get("end_date"))
+            r = read_date(end_raw)
             if r.value is None:
                 err("end_date", end_raw, f"Invalid end date: {r.problem}.", "Write it as YYYY-MM-DD, or leave it empty.")
             else:
@@ -399,7 +413,9 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
         raw_partners = cell(row, "partners")
         if not raw_partners:
             err("partners", "", "No partner is named.", "Name at least one partner (name or acronym), several separated by ';'.")
-        for p in _split_partners(raw_partners):
+        if raw_partners not in partner_cells:
+            partner_cells[raw_partners] = _split_partners(raw_partners)
+        for p in partner_cells[raw_partners]:
             if p not in resolved_partner:
                 resolved_partner[p] = ctx.resolve_partner(p)
             pid, score, sugg = resolved_partner[p]
@@ -420,8 +436,10 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
                 "takes part.", "Remove this row, or ask that partner's editor (or an admin) to import it.")
 
         iso3s: list[str] = []
-        for c in _split_cell(cell(row, "countries")):
-            match = countries.resolve(c)
+        raw_countries = cell(row, "countries")
+        if raw_countries not in country_cells:
+            country_cells[raw_countries] = [(c, countries.resolve(c)) for c in _split_cell(raw_countries)]
+        for c, match in country_cells[raw_countries]:
             if match.kind == "country" and match.iso3 in ctx.known_countries:
                 if match.score < 1:
                     warn("countries", c, f"Country {c!r} read as {countries.name_of(match.iso3)} (approximate match).",
@@ -462,7 +480,7 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
                 warn(f, value, "The cell contains HTML markup; it is stored and shown as plain text.",
                      "Remove the markup if it is not meant to be there.")
 
-        if sum(1 for x in plan.findings if x.tier == ERROR) > errors_before:
+        if row_errors[0]:
             continue
         key = (type_id, start, norm(title), tuple(sorted(partner_ids)))
         if key in ctx.existing_keys:
