@@ -943,10 +943,11 @@ def main() -> None:
     def actual(kpi: str, s: dt.date, e: dt.date) -> float:
         in_p = [a for a in acts if s <= a["start"] <= e]
         progs = [r for r in programs if overlaps(r["start"], r["end"], s, e) and r["start"] <= TODAY]
+        # the same definitions as the dashboard's KPIs (collab_data/metrics.py)
         if kpi == "partners_involved":
-            return len({p for a in in_p for p in a["partners"]})
+            return len({p for a in in_p for p in a["partners"]} | {r["partner_id"] for r in progs})
         if kpi == "knowledge_sharing":
-            return sum(1 for a in in_p if a["type"] in KNOWLEDGE_TYPES)
+            return sum(1 for a in in_p if a["type"] in ("knowledge_exchange", "peer_review", "tool_showcase"))
         if kpi == "new_collaborations":
             return sum(1 for r in records if s <= r["start"] <= e)
         if kpi == "countries_active":
@@ -957,7 +958,8 @@ def main() -> None:
                 by_c.setdefault(r["iso3"], set()).add(r["partner_id"])
             return sum(1 for v in by_c.values() if len(v) >= 2)
         if kpi == "tools_in_use":
-            return len({r["tool_id"] for r in progs if r["tool_id"]})
+            return len({r["tool_id"] for r in progs if r["tool_id"]}
+                       | {a["tool_id"] for a in in_p if a["tool_id"]})
         if kpi == "peer_reviews":
             return sum(1 for a in in_p if a["type"] == "peer_review")
         if kpi == "tools_showcased":
