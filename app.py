@@ -14,7 +14,7 @@ runtime.database()  # builds the database on first start, with a progress bar
 
 PAGES = {
     "Collaboration": [
-        st.Page("pages/overview.py", title="Overview", icon="🏠", url_path="overview", default=True),
+        st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
         st.Page("pages/partners.py", title="Partners & tools", icon="🧰", url_path="partners"),
         st.Page("pages/overlap.py", title="Overlap", icon="🔗", url_path="overlap"),
         st.Page("pages/activities.py", title="Activities", icon="📅", url_path="activities"),

@@ -12,11 +12,12 @@ from browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL_PREFIXES, chromium_path, str
 pytestmark = pytest.mark.browser
 
 PAGES = {
-    "overview": "Overview",
+    "": "Overview",  # the default page lives at /
     "partners": "Partners & tools",
     "overlap": "Overlap",
     "countries": "Countries",
     "gaps": "Data gaps",
+    "activities": "Activities",
 }
 # Streamlit probes a few paths of its own on a deep link (e.g. for a legacy page
 # manifest); those answer 404 and are expected.
@@ -66,7 +67,7 @@ class Watched:
         self.context.close()
 
 
-@pytest.mark.parametrize("slug", list(PAGES))
+@pytest.mark.parametrize("slug", list(PAGES), ids=lambda s: s or "overview")
 def test_every_page_loads_cleanly_offline(browser, server, slug):
     w = Watched(browser)
     try:
@@ -74,7 +75,7 @@ def test_every_page_loads_cleanly_offline(browser, server, slug):
         wait_for_run(w.page)
         w.page.wait_for_timeout(1500)  # charts and the map draw after the run
         ARTIFACTS.mkdir(exist_ok=True)
-        w.page.screenshot(path=str(ARTIFACTS / f"page-{slug}.png"), full_page=True)
+        w.page.screenshot(path=str(ARTIFACTS / f"page-{slug or 'overview'}.png"), full_page=True)
         assert w.page.locator("[data-testid=stException]").count() == 0
         assert w.page.get_by_role("heading", name=PAGES[slug]).count() >= 1
         assert w.real_errors() == []
@@ -94,7 +95,7 @@ def _kpi_values(page) -> list[str]:
 def test_filter_change_goes_to_the_url_and_the_url_restores_it(browser, server):
     w = Watched(browser)
     try:
-        w.page.goto(f"{server}/overview")
+        w.page.goto(f"{server}/")
         wait_for_run(w.page)
         before = _kpi_values(w.page)
         w.page.get_by_role("button", name="Gender", exact=True).click()

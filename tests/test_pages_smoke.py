@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-PAGES = ["pages/overview.py", "pages/partners.py", "pages/overlap.py", "pages/countries.py", "pages/gaps.py"]
+PAGES = ["pages/overview.py", "pages/partners.py", "pages/overlap.py", "pages/activities.py", "pages/countries.py",
+         "pages/gaps.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
