@@ -90,7 +90,7 @@ def page_header(title: str, f: Filters, *, caption: str | None = None) -> None:
     sentence = describe(f, country_names=cached(queries.country_names), partner_names=cached(queries.partner_names))
     badge = cached(queries.sample_in_view, f)
     cols = st.columns([5, 1]) if badge else [st.container()]
-    cols[0].markdown(f"**Showing:** {_escape(sentence)}")
+    cols[0].markdown(f"**Showing:** {escape(sentence)}")
     if badge:
         cols[1].markdown(
             f":orange-badge[{theme.SAMPLE_BADGE}]",
@@ -100,7 +100,7 @@ def page_header(title: str, f: Filters, *, caption: str | None = None) -> None:
         st.caption(caption)
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """Plain text for st.markdown: Markdown and HTML characters are escaped."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
 
