@@ -305,9 +305,10 @@ SURVEY_TYPES = {
     "Time Use Survey": "timeuse",
 }
 for _label, _key in SURVEY_TYPES.items():
+    _plural = _label.replace("Survey/Census", "surveys/censuses") if "Census" in _label else _label + "s"
     INDICATORS[f"gdc_surveys_{_key}"] = dict(
-        name=f"{_label}s held", unit="count", dimension_id=None,
-        description=f"Number of {_label.lower()}s held in the reference period (Gender Data Compass).",
+        name=f"{_plural} held", unit="count", dimension_id=None,
+        description=f"Number of {_plural.lower()} held in the reference period (Gender Data Compass).",
         source=GDC, source_url=GDC_URL, licence="CC BY 4.0")
     INDICATORS[f"gdc_complete_{_key}"] = dict(
         name=f"{_label}: share of standard met", unit="percent", dimension_id=None,
