@@ -127,6 +127,11 @@ def corpus() -> list[Case]:
         Case("mixed good and bad rows", csv_bytes(HEADER, GOOD, GOOD.replace("Kenya", "Atlantis").replace("weights", "w2"),
                                                   GOOD.replace("weights", "design")), "error", row=3, column="countries",
              imported=2),
+        Case("other publishers' spellings",
+             csv_bytes("Event,Format,Start,Lead agency,Country Name,Network",
+                       "Regional workshop on gender statistics,Regional workshop,2026-04-02,"
+                       "\"The World Bank; Open Data Watch (ODW); UN-Women\",\"Congo, Dem. Rep.; Lao PDR\",Gender Data Collaborative"),
+             "warning", row=2, column="Format", text="read as 'training'", imported=1),
         Case("10k rows", csv_bytes(HEADER, *[big_row.format(i=i) for i in range(10_000)]), "ok", imported=10_000),
     ]
 

@@ -89,6 +89,15 @@ TYPE_SYNONYMS = {
     "capacity building": "training", "course": "training", "advocacy": "advocacy", "side event": "advocacy",
     "guideline": "guideline", "guidelines": "guideline", "guideline work": "guideline", "guidance": "guideline",
 }
+#: When no synonym matches exactly, a keyword in the cell decides (reported as a warning).
+TYPE_KEYWORDS = [
+    ("peer review", "peer_review"), ("review", "peer_review"), ("showcase", "tool_showcase"), ("demo", "tool_showcase"),
+    ("launch", "advocacy"), ("advocacy", "advocacy"), ("side event", "advocacy"), ("conference", "advocacy"),
+    ("panel", "advocacy"), ("training", "training"), ("workshop", "training"), ("course", "training"),
+    ("learning", "training"), ("bootcamp", "training"), ("exchange", "knowledge_exchange"),
+    ("webinar", "knowledge_exchange"), ("seminar", "knowledge_exchange"), ("sharing", "knowledge_exchange"),
+    ("guideline", "guideline"), ("guidance", "guideline"), ("meeting", "meeting"), ("plenary", "meeting"),
+]
 COLLAB_SYNONYMS = {"gender": "gender", "gender data collaborative": "gender", "gender collaborative": "gender",
                    "lnob": "lnob", "leave no one behind": "lnob", "lnob data collaborative": "lnob",
                    "both": None, "none": None, "-": None}
@@ -255,6 +264,14 @@ class Context:
         key = norm(text)
         if key in self.partners:
             return self.partners[key], 1.0, []
+        # "Open Data Watch (ODW)", "The World Bank", "UN-Women", "World Bank Group"
+        variants = [re.sub(r"\s*\([^)]*\)\s*", " ", text), *re.findall(r"\(([^)]+)\)", text)]
+        variants = [norm(v) for v in variants] + [re.sub(r"^the ", "", key), re.sub(r" group$", "", key)]
+        for v in variants:
+            if v in self.partners:
+                return self.partners[v], 1.0, []
+            if v.replace(" ", "") in self.partners:
+                return self.partners[v.replace(" ", "")], 1.0, []
         close = difflib.get_close_matches(key, list(self.partners), n=4, cutoff=0.75)
         suggestions = list(dict.fromkeys(self.partners[c] for c in close))
         if len(suggestions) == 1 and difflib.SequenceMatcher(None, key, close[0]).ratio() >= 0.88:
@@ -263,6 +280,19 @@ class Context:
             close = difflib.get_close_matches(key, list(self.partners), n=3, cutoff=0.5)
             suggestions = list(dict.fromkeys(self.partners[c] for c in close))
         return None, 0.0, suggestions
+
+
+def _read_type(raw: str) -> tuple[str | None, bool]:
+    """(type_id, exact): a known name or synonym, else a keyword in the text, else None."""
+    if not raw:
+        return None, True
+    key = norm(raw).replace("_", " ")
+    if key in TYPE_SYNONYMS:
+        return TYPE_SYNONYMS[key], True
+    for word, type_id in TYPE_KEYWORDS:
+        if re.search(rf"\b{word}", key):
+            return type_id, False
+    return None, True
 
 
 def _split_cell(text: str) -> list[str]:
@@ -370,8 +400,11 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
             err("title", "", "The title is empty.", "Write what the activity was, e.g. 'Training on time-use surveys'.")
         raw_type = cell(row, "type")
         if raw_type not in types_seen:
-            types_seen[raw_type] = TYPE_SYNONYMS.get(norm(raw_type).replace("_", " ")) if raw_type else None
-        type_id = types_seen[raw_type]
+            types_seen[raw_type] = _read_type(raw_type)
+        type_id, type_exact = types_seen[raw_type]
+        if type_id and not type_exact:
+            warn("type", raw_type, f"Activity type {raw_type!r} read as '{type_id.replace('_', ' ')}'.",
+                 "Check it, or use one of the listed types.")
         if type_id is None:
             close = difflib.get_close_matches(norm(raw_type), list(TYPE_SYNONYMS), n=2, cutoff=0.6)
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
@@ -458,8 +491,13 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
         collab_id = None
         if raw_collab:
             key = norm(raw_collab)
+            says_gender, says_lnob = "gender" in key, "lnob" in key or "leave no one" in key
             if key in COLLAB_SYNONYMS:
                 collab_id = COLLAB_SYNONYMS[key]
+            elif says_gender != says_lnob:
+                collab_id = "gender" if says_gender else "lnob"
+            elif says_gender and says_lnob:
+                collab_id = None
             else:
                 err("collaborative", raw_collab, f"Unknown collaborative {raw_collab!r}.",
                     "Write 'gender', 'LNOB', or leave it empty.")
