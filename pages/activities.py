@@ -29,10 +29,12 @@ with tab_log:
         st.markdown(f"**{len(log)} activities**, newest first.")
         shown = log.drop(columns=["activity_id"])
         st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1), 560),
-                     column_config={"date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
+                     column_config={"date": st.column_config.DateColumn("Date", format="D MMM YYYY", pinned=True),
                                     "end": st.column_config.DateColumn("End", format="D MMM YYYY"),
-                                    "title": st.column_config.TextColumn("Title", width="large"),
-                                    "import_flags": st.column_config.TextColumn("Import flags")})
+                                    "title": st.column_config.TextColumn("Title", width="large", pinned=True),
+                                    "type": "Type", "collaborative": "Collaborative", "partners": "Partners",
+                                    "countries": "Countries", "tool": "Tool", "outcome": "Outcome",
+                                    "import_flags": st.column_config.TextColumn("Import flags"), "source": "Source"})
         ui.download(shown, label="Activity log (CSV)", file_stem="activities", title="Activity log", f=f, key="dl_log")
 
 # --------------------------------------------------------------------------------------

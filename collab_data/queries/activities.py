@@ -11,7 +11,7 @@ from collab_data.queries import scoped
 
 def activity_log(db: Database, f: Filters) -> pd.DataFrame:
     """Activities in scope, newest first, with readable labels."""
-    return scoped(db, f, """
+    frame = scoped(db, f, """
         SELECT a.start_date AS "date", a.end_date AS "end", a.title, t.label AS "type",
                CASE a.collab_id WHEN 'gender' THEN 'Gender' WHEN 'lnob' THEN 'LNOB' ELSE '' END AS collaborative,
                (SELECT string_agg(coalesce(p.acronym, p.name), '; ' ORDER BY coalesce(p.acronym, p.name))
@@ -27,6 +27,9 @@ def activity_log(db: Database, f: Filters) -> pd.DataFrame:
         WHERE a.activity_id IN (SELECT activity_id FROM sa)
         ORDER BY a.start_date DESC, a.title
     """)
+    for col in ("date", "end"):
+        frame[col] = pd.to_datetime(frame[col])  # a missing end date is empty, not the text "None"
+    return frame
 
 
 def upload_batches(db: Database) -> pd.DataFrame:
