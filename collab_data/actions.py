@@ -6,7 +6,7 @@ this module only joins the app's database handle, the editor's rights and the wr
 
 from __future__ import annotations
 
-from collab_data import auth, runtime
+from collab_data import auth, runtime, targets
 from collab_data.db import WriteRejected
 from collab_data.ingest import activities as A
 
@@ -42,3 +42,16 @@ def undo(batch_id: int, editor: A.Editor) -> dict[str, int]:
     if not auth.can_undo(editor, row[0][0], row[0][1]):
         raise WriteRejected("you may undo only your own partner's uploads (an admin may undo any upload)")
     return db.undo_batch(batch_id, by=editor.name)
+
+
+def can_set_targets(editor: A.Editor | None) -> bool:
+    """Only an admin editor changes KPI targets (they are set for both collaboratives as a whole)."""
+    return editor is not None and editor.is_admin
+
+
+def set_target(kpi_id: str, period_type: str, period_start, target, editor: A.Editor | None) -> int:
+    """Change one KPI target (admins only); returns the edit batch. Raises WriteRejected
+    (nothing written) for anyone else, and targets.TargetRejected for an invalid change."""
+    if not can_set_targets(editor):
+        raise WriteRejected("only an administrator can change KPI targets")
+    return targets.set_target(runtime.database(), kpi_id, period_type, period_start, target, editor=editor.name)

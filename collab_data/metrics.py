@@ -7,6 +7,11 @@
 * :func:`compute_kpis` — every KPI for a period: value, the previous period's value,
   the change, the target, the status, and a quarterly sparkline; one query.
 * :func:`status` — on track / at risk / off track / no target.
+* :func:`meeting_cadence` — each collaborative's plenary meetings against its own rhythm
+  (``collaboratives.cadence_min_months`` .. ``cadence_max_months``), with the next
+  expected meeting and whether it is overdue.
+* :func:`kpi_page_table` — the table of the "KPIs & targets" page. Targets are changed
+  through :mod:`collab_data.targets` (validated, recorded in history).
 
 To add a KPI: add a :class:`KpiSpec` to :data:`KPIS`, its SQL fragment to ``KPI_SQL``
 and, for the Overview tiles, its id to :data:`OVERVIEW_KPIS` (tests check that the
@@ -34,6 +39,8 @@ AT_RISK_SHARE = 0.8
 #: Quarters in a sparkline.
 SPARK_QUARTERS = 8
 
+_PER_QUARTER = (" Per quarter: the count divided by the number of the period's quarters that have begun by "
+                "the data date.")
 _RUNNING = ("running during the period: started on or before its last day, not ended before its first day, "
             "status active, completed or paused (planned programmes have not started)")
 
@@ -49,6 +56,8 @@ class KpiSpec:
     #: logs the KPI draws on: "activities" (activities and collaborations), "programmes"
     sources: tuple[str, ...]
     higher_is_better: bool = True
+    #: a count of events, also shown as a frequency per quarter
+    per_quarter: bool = False
 
 
 KPIS: dict[str, KpiSpec] = {k.id: k for k in (
@@ -61,13 +70,36 @@ KPIS: dict[str, KpiSpec] = {k.id: k for k in (
     KpiSpec(
         "knowledge_sharing", "Knowledge-sharing activities", "activities",
         "Activities in scope that started in the period and whose type is knowledge sharing "
-        "(knowledge exchange, peer review, tool showcase).",
-        ("activities",),
+        "(knowledge exchange, peer review, tool showcase)." + _PER_QUARTER,
+        ("activities",), per_quarter=True,
     ),
     KpiSpec(
         "new_collaborations", "New collaborations", "collaborations",
-        "Collaborations (joint products, programmes, agreements) with at least one partner in scope that started "
-        "in the period. Collaborations are not tied to countries: country filters do not narrow them.",
+        "Recorded collaborations (joint products, programmes, agreements) with at least one partner in scope that "
+        "started in the period, plus pairs of partners who took part in the same activity for the first time ever "
+        "in the period: their first joint activity (over all records) started in the period and is in scope, and "
+        "at least one of the two is a partner in scope. A pair seen together before the period is not new. "
+        "Recorded collaborations are not tied to countries: country filters narrow only the pairs." + _PER_QUARTER,
+        ("activities",), per_quarter=True,
+    ),
+    KpiSpec(
+        "meetings_held", "Collaborative meetings held", "meetings",
+        "Plenary meetings of the collaboratives in scope (activities of type meeting with a collaborative and no "
+        "task team) that started in the period; task-team meetings are not counted. The meetings belong to the "
+        "collaborative: partner, country and tool filters do not narrow them. The meeting-cadence panel compares "
+        "them with each collaborative's own rhythm." + _PER_QUARTER,
+        ("activities",), per_quarter=True,
+    ),
+    KpiSpec(
+        "peer_reviews", "Peer reviews completed", "reviews",
+        "Peer-review activities in scope completed in the period: their end date (the start date when no end "
+        "date is recorded) falls in the period and is on or before the data date." + _PER_QUARTER,
+        ("activities",), per_quarter=True,
+    ),
+    KpiSpec(
+        "tools_showcased", "Tools showcased", "tools",
+        "Distinct tools named by a tool-showcase activity in scope that started in the period "
+        "(with the tool-kind filter applied).",
         ("activities",),
     ),
     KpiSpec(
@@ -93,6 +125,16 @@ OVERVIEW_KPIS: tuple[str, ...] = (
     "partners_involved", "knowledge_sharing", "new_collaborations",
     "countries_active", "countries_coordinated", "tools_in_use",
 )
+
+#: The table of the "KPIs & targets" page: every KPI, in display order.
+PAGE_KPIS: tuple[str, ...] = (
+    "partners_involved", "knowledge_sharing", "meetings_held", "new_collaborations", "peer_reviews",
+    "countries_coordinated", "tools_showcased", "countries_active", "tools_in_use",
+)
+
+#: Period types of ``kpi_targets`` and of the page's period selector.
+PERIOD_TYPES: dict[str, str] = {"quarter": "Quarter", "half": "Half-year", "year": "Year"}
+_PERIOD_MONTHS = {"quarter": 3, "half": 6, "year": 12}
 
 
 # --------------------------------------------------------------------------------------
@@ -157,8 +199,30 @@ class Period:
     def label(self) -> str:
         return period_label(self.code)
 
+    @property
+    def months(self) -> int:
+        return _PERIOD_MONTHS[self.type]
+
     def previous(self) -> Period:
-        return Period(self.type, _months_before(self.start, {"quarter": 3, "half": 6, "year": 12}[self.type]))
+        return Period(self.type, _months_before(self.start, self.months))
+
+    def quarters(self) -> list[Period]:
+        """The quarters of the period, in order."""
+        return [Period("quarter", add_months(self.start, 3 * i)) for i in range(self.months // 3)]
+
+    @staticmethod
+    def containing(period_type: str, d: date) -> Period:
+        """The quarter, half or year that contains ``d``."""
+        if period_type not in _PERIOD_MONTHS:
+            raise ValueError(f"unknown period type {period_type!r}")
+        step = _PERIOD_MONTHS[period_type]
+        return Period(period_type, date(d.year, step * ((d.month - 1) // step) + 1, 1))
+
+    @staticmethod
+    def is_aligned(period_type: str, start: date) -> bool:
+        """Whether ``start`` is the first day of a quarter, half or year (as ``period_type`` says)."""
+        return (period_type in _PERIOD_MONTHS and start.day == 1
+                and (start.month - 1) % _PERIOD_MONTHS[period_type] == 0)
 
     @staticmethod
     def from_code(code: str) -> Period:
@@ -173,6 +237,46 @@ class Period:
 def _months_before(d: date, months: int) -> date:
     m = d.year * 12 + d.month - 1 - months
     return date(m // 12, m % 12 + 1, 1)
+
+
+def add_months(d: date, months: int) -> date:
+    """``d`` plus whole calendar months; the day is kept, or the month's last day when shorter
+    (31 Aug + 6 months = 28 Feb)."""
+    m = d.year * 12 + d.month - 1 + months
+    y, mo = m // 12, m % 12 + 1
+    last = (date(y + (mo == 12), mo % 12 + 1, 1) - date(y, mo, 1)).days
+    return date(y, mo, min(d.day, last))
+
+
+def quarters_begun(p: Period, as_of: date | None) -> int:
+    """How many quarters of ``p`` have begun by the data date (at least 1)."""
+    if as_of is None:
+        return len(p.quarters())
+    return max(1, sum(1 for q in p.quarters() if q.start <= as_of))
+
+
+def period_options(period_type: str, first_year: int, last_year: int, as_of: date | None) -> list[Period]:
+    """Periods of one type offered by the page's selector, newest first: those of the years
+    ``first_year``..``last_year`` that have begun by the data date (all, without one)."""
+    out = []
+    step = _PERIOD_MONTHS[period_type]
+    for y in range(last_year, first_year - 1, -1):
+        for month in range(12 - step + 1, 0, -step):
+            p = Period(period_type, date(y, month, 1))
+            if as_of is None or p.start <= as_of:
+                out.append(p)
+    return out
+
+
+def convert_period(p: Period, period_type: str, as_of: date | None) -> Period:
+    """The period of another type that goes with ``p``: the half or year containing it, or,
+    going down, its last quarter (half) that has begun by the data date."""
+    if period_type == p.type:
+        return p
+    if _PERIOD_MONTHS[period_type] > p.months:
+        return Period.containing(period_type, p.start)
+    last = p.end if as_of is None else min(p.end, max(as_of, p.start))
+    return Period.containing(period_type, last)
 
 
 def current_period(f: Filters, as_of: date | None) -> Period:
@@ -233,7 +337,9 @@ def compute_kpis(db: Database, f: Filters, period_type: str, period_start: date,
     before), delta (value - previous, <NA> when either is missing), target (float or
     NaN), target_applies (see :func:`targets_apply`; when False the status is
     ``no_target``), status (see :func:`status`), spark (list of the quarterly values of the
-    sparkline quarters, None for an uncovered quarter), spark_quarters (their labels).
+    sparkline quarters, None for an uncovered quarter), spark_quarters (their labels),
+    per_quarter (for counts of events: the value divided by :func:`quarters_begun`; NaN
+    otherwise, or when the value is missing).
     """
     unknown = [k for k in kpi_ids if k not in KPIS]
     if unknown:
@@ -260,6 +366,7 @@ def compute_kpis(db: Database, f: Filters, period_type: str, period_start: date,
             return None
         return lookup.get((spec.id, x.start, x.end))
 
+    n_quarters = quarters_begun(p, as_of)
     rows = []
     for kid in kpi_ids:
         spec = KPIS[kid]
@@ -274,11 +381,13 @@ def compute_kpis(db: Database, f: Filters, period_type: str, period_start: date,
             "status": status(value, target if applies else None, higher_is_better=spec.higher_is_better),
             "spark": [value_of(spec, q) for q in quarters],
             "spark_quarters": [q.label for q in quarters],
+            "per_quarter": value / n_quarters if spec.per_quarter and value is not None else None,
         })
     out = pd.DataFrame(rows)
     for col in ("value", "previous", "delta"):
         out[col] = out[col].astype("Int64")
-    out["target"] = out["target"].astype("float64")
+    for col in ("target", "per_quarter"):
+        out[col] = out[col].astype("float64")
     return out
 
 
@@ -301,3 +410,170 @@ def kpi_table(kpis: pd.DataFrame, period_label_: str, previous_label: str) -> pd
         ],
     })
 
+
+
+# --------------------------------------------------------------------------------------
+# The "KPIs & targets" page
+# --------------------------------------------------------------------------------------
+#: A coloured sign to go with each status word (the word is always shown too).
+STATUS_EMOJI = {"on_track": "🟢", "at_risk": "🟠", "off_track": "🔴", "no_target": "⚪", "no_data": "⚪"}
+
+
+def status_text(status_key: str, target: float | None = None, target_applies: bool = True) -> str:
+    """The status as a coloured sign and words, e.g. "🟢 On track"."""
+    return f"{STATUS_EMOJI[status_key]} {status_display(status_key, target, target_applies)['label']}"
+
+
+def _number(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def kpi_page_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The KPI table of the page (and its CSV), from :func:`compute_kpis`.
+
+    Columns: KPI, Value, Per quarter (text: blank when the KPI is not a count of events,
+    "no data" when the value is missing), Previous, Change, Target, Status (sign and
+    words), How it is counted. Missing values stay missing (<NA>/NaN), never 0.
+    """
+    per_q = []
+    for r in kpis.itertuples():
+        if not KPIS[r.kpi_id].per_quarter:
+            per_q.append("")
+        elif pd.isna(r.per_quarter):
+            per_q.append("no data")
+        else:
+            per_q.append(_number(r.per_quarter))
+    return pd.DataFrame({
+        "KPI": kpis["name"],
+        "Value": kpis["value"],
+        "Per quarter": per_q,
+        "Previous": kpis["previous"],
+        "Change": kpis["delta"],
+        "Target": kpis["target"],
+        "Status": [status_text(st, t, a) for st, t, a in zip(kpis["status"], kpis["target"], kpis["target_applies"])],
+        "How it is counted": kpis["formula"],
+    })
+
+
+# --------------------------------------------------------------------------------------
+# Meeting cadence
+# --------------------------------------------------------------------------------------
+#: Status of a collaborative's meeting rhythm, in words, sign and colour.
+CADENCE_STATUS = {
+    "on_rhythm": {"label": "On rhythm", "emoji": "🟢", "color": theme.STATUS["on_track"]["color"]},
+    "due": {"label": "Due now", "emoji": "🔵", "color": theme.CATEGORICAL[0]},
+    "overdue": {"label": "Overdue", "emoji": "🔴", "color": theme.STATUS["off_track"]["color"]},
+    "no_meetings": {"label": "No meeting recorded", "emoji": "⚪", "color": theme.STATUS["no_target"]["color"]},
+}
+
+#: Days in an average month, to say a gap between meetings in months.
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def cadence_status(last: date | None, ref: date, min_months: int, max_months: int) -> str:
+    """``on_rhythm`` before the earliest date the next meeting is expected, ``due`` from
+    then up to and including the latest date, ``overdue`` after it; ``no_meetings``."""
+    if last is None:
+        return "no_meetings"
+    if ref > add_months(last, max_months):
+        return "overdue"
+    if ref >= add_months(last, min_months):
+        return "due"
+    return "on_rhythm"
+
+
+def expected_meetings(months: int, min_months: int, max_months: int) -> tuple[int, int]:
+    """How many meetings a period of ``months`` months holds at the rhythm (rounded)."""
+    def r(x: float) -> int:
+        return int(x + 0.5)
+    return r(months / max_months), r(months / min_months)
+
+
+def _d(x: date) -> str:
+    return f"{x.day} {x:%b %Y}"
+
+
+def meeting_cadence(db: Database, f: Filters, period_type: str, period_start: date) -> pd.DataFrame:
+    """Each collaborative in scope (the collaborative filter) against its own meeting rhythm.
+
+    Status is judged on the reference date: the period's last day, or the data date when
+    the period is not over. One row per collaborative; columns: collab_id, collaborative,
+    rhythm ("every 2–3 months"), cadence_min_months, cadence_max_months, reference_date,
+    last_meeting (the last plenary meeting on or before the reference date; None when
+    none), meetings_in_period (plenary meetings that started in the period; <NA> when the
+    activity records do not cover it), expected_in_period ("1–2": what the rhythm asks of a
+    period this long), task_team_meetings_in_period, typical_gap_months (median gap between
+    consecutive plenary meetings up to the reference date; NaN with fewer than two),
+    next_expected_from, next_expected_by (last meeting + the rhythm's shortest / longest
+    gap), status (key of :data:`CADENCE_STATUS`), status_text, sentence.
+    """
+    p = Period(period_type, period_start)
+    as_of = queries.data_as_of(db)
+    ref = p.end if as_of is None else min(p.end, as_of)
+    first = Q.record_coverage(db)["activities"]
+    covered = as_of is not None and first is not None and p.start <= as_of and p.end >= first
+    meetings = Q.collab_meetings(db, f.collab)
+    meetings["date"] = pd.to_datetime(meetings["date"]).dt.date
+    rows = []
+    for c in Q.collaboratives(db).itertuples():
+        if f.collab != "both" and c.collab_id != f.collab:
+            continue
+        mine = meetings[meetings["collab_id"] == c.collab_id]
+        plenary = sorted(d for d, pl in zip(mine["date"], mine["plenary"]) if pl and d <= ref)
+        team = [d for d, pl in zip(mine["date"], mine["plenary"]) if not pl and d <= ref]
+        last = plenary[-1] if plenary else None
+        gaps = [(b - a).days for a, b in zip(plenary, plenary[1:])]
+        typical = round(float(pd.Series(gaps).median()) / DAYS_PER_MONTH, 1) if gaps else None
+        lo, hi = expected_meetings(p.months, c.cadence_min_months, c.cadence_max_months)
+        key = cadence_status(last, ref, c.cadence_min_months, c.cadence_max_months)
+        nxt_from = add_months(last, c.cadence_min_months) if last else None
+        nxt_by = add_months(last, c.cadence_max_months) if last else None
+        if key == "no_meetings":
+            sentence = f"No plenary meeting recorded up to {_d(ref)}."
+        elif key == "overdue":
+            sentence = f"A meeting was expected by {_d(nxt_by)}; none is recorded since {_d(last)}."
+        elif key == "due":
+            sentence = f"The next meeting is due: expected by {_d(nxt_by)}."
+        else:
+            sentence = f"Next meeting expected between {_d(nxt_from)} and {_d(nxt_by)}."
+        rng = (f"{c.cadence_min_months}–{c.cadence_max_months}" if c.cadence_min_months != c.cadence_max_months
+               else f"{c.cadence_min_months}")
+        rows.append({
+            "collab_id": c.collab_id, "collaborative": c.name,
+            "rhythm": f"every {rng} months",
+            "cadence_min_months": int(c.cadence_min_months), "cadence_max_months": int(c.cadence_max_months),
+            "reference_date": ref, "last_meeting": last,
+            "meetings_in_period": sum(1 for d in plenary if p.start <= d <= p.end) if covered else None,
+            "expected_in_period": f"{lo}–{hi}" if lo != hi else str(lo),
+            "task_team_meetings_in_period": sum(1 for d in team if p.start <= d) if covered else None,
+            "typical_gap_months": typical,
+            "next_expected_from": nxt_from, "next_expected_by": nxt_by,
+            "status": key,
+            "status_text": f"{CADENCE_STATUS[key]['emoji']} {CADENCE_STATUS[key]['label']}",
+            "sentence": sentence,
+        })
+    out = pd.DataFrame(rows, columns=[
+        "collab_id", "collaborative", "rhythm", "cadence_min_months", "cadence_max_months", "reference_date",
+        "last_meeting", "meetings_in_period", "expected_in_period", "task_team_meetings_in_period",
+        "typical_gap_months", "next_expected_from", "next_expected_by", "status", "status_text", "sentence"])
+    for col in ("meetings_in_period", "task_team_meetings_in_period"):
+        out[col] = out[col].astype("Int64")
+    out["typical_gap_months"] = out["typical_gap_months"].astype("float64")
+    return out
+
+
+def cadence_table(cadence: pd.DataFrame) -> pd.DataFrame:
+    """The meeting-cadence panel as a table (and its CSV)."""
+    return pd.DataFrame({
+        "Collaborative": cadence["collaborative"],
+        "Status": cadence["status_text"],
+        "Last plenary meeting": cadence["last_meeting"],
+        "Meetings in period": cadence["meetings_in_period"],
+        "Expected in a period this long": cadence["expected_in_period"],
+        "Task-team meetings in period": cadence["task_team_meetings_in_period"],
+        "Typical gap (months)": cadence["typical_gap_months"],
+        "Expected rhythm": cadence["rhythm"],
+        "Next meeting expected from": cadence["next_expected_from"],
+        "Next meeting expected by": cadence["next_expected_by"],
+        "As of": cadence["reference_date"],
+    })

@@ -320,3 +320,18 @@ CREATE TABLE series_availability (
     PRIMARY KEY (series_id, iso3),
     CHECK (min_year IS NULL OR max_year IS NULL OR max_year >= min_year)
 );
+
+-- version: 2: history of KPI target changes
+-- Every change of a target made in the app is an 'edit' import batch (who, when) that
+-- rewrites the kpi_targets row and adds one row here with the value before and after,
+-- so the page can show the history of targets. old_target is NULL when the KPI had no
+-- target for the period before the change.
+CREATE TABLE kpi_target_changes (
+    batch_id     INTEGER PRIMARY KEY REFERENCES import_batches (batch_id),   -- one change per edit batch
+    kpi_id       VARCHAR NOT NULL REFERENCES kpis (kpi_id),
+    period_type  VARCHAR NOT NULL CHECK (period_type IN ('quarter', 'half', 'year')),
+    period_start DATE NOT NULL,
+    old_target   DOUBLE CHECK (old_target IS NULL OR old_target >= 0),
+    new_target   DOUBLE NOT NULL CHECK (new_target >= 0),
+    CHECK (old_target IS NULL OR old_target <> new_target)
+);

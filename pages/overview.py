@@ -89,7 +89,8 @@ def render() -> None:
         notes.append("Targets are set for both collaboratives as a whole (overall target), so this filtered view "
                      "is not compared with them.")
     if f.has_country_scope:
-        notes.append("New collaborations are not tied to countries: the country filters do not narrow them.")
+        notes.append("Recorded collaborations are not tied to countries: the country filters narrow only the "
+                     "first-time partner pairs counted as new collaborations.")
     if kpis["value"].isna().any():
         notes.append("— : no records cover the period for that figure (missing, not zero).")
     notes.append(f"Trend lines: the last {metrics.SPARK_QUARTERS} quarters. Each KPI's definition is under the ? next to its name.")

@@ -27,7 +27,8 @@ def _in(values) -> str:
 def independent_kpis(con: duckdb.DuckDBPyConnection, start: date, end: date, *, collab: str = "both",
                      countries: tuple[str, ...] | None = None, partners: tuple[str, ...] | None = None,
                      tool_kinds: tuple[str, ...] | None = None) -> dict[str, int]:
-    """The six Overview KPIs for one period, straight from the definitions.
+    """The six Overview KPIs for one period, straight from the definitions. New collaborations:
+    recorded collaborations plus first-time partner pairs.
 
     ``countries``: the ISO3 codes the country filters leave (None: no country filter).
     """
@@ -66,6 +67,19 @@ def independent_kpis(con: duckdb.DuckDBPyConnection, start: date, end: date, *, 
     def one(sql: str) -> int:
         return int(con.execute(sql).fetchone()[0])
 
+    # pairs of partners whose first joint activity ever (whole database) started in the period, on an
+    # activity in scope, with at least one of the two in scope
+    first_pairs = (
+        f"SELECT count(*) FROM (SELECT x.partner_id AS pa, y.partner_id AS pb, min(a.start_date) AS first_date "
+        f"FROM activity_partners x JOIN activity_partners y ON y.activity_id = x.activity_id "
+        f"AND x.partner_id < y.partner_id JOIN activities a ON a.activity_id = x.activity_id GROUP BY 1, 2) pf "
+        f"WHERE pf.first_date BETWEEN DATE '{start}' AND DATE '{end}' "
+        f"AND (pf.pa IN {partner_set} OR pf.pb IN {partner_set}) "
+        f"AND EXISTS (SELECT 1 FROM {acts} s "
+        f"JOIN activity_partners x ON x.activity_id = s.activity_id AND x.partner_id = pf.pa "
+        f"JOIN activity_partners y ON y.activity_id = s.activity_id AND y.partner_id = pf.pb "
+        f"WHERE s.start_date = pf.first_date)")
+
     act_tools = f"SELECT tool_id FROM {acts} WHERE tool_id IS NOT NULL"
     if kind_tools:
         act_tools += f" AND tool_id IN {kind_tools}"
@@ -78,7 +92,7 @@ def independent_kpis(con: duckdb.DuckDBPyConnection, start: date, end: date, *, 
         "new_collaborations": one(
             f"SELECT count(*) FROM collaborations WHERE started_date BETWEEN DATE '{start}' AND DATE '{end}' "
             f"AND collaboration_id IN (SELECT collaboration_id FROM collaboration_partners "
-            f"WHERE partner_id IN {partner_set})"),
+            f"WHERE partner_id IN {partner_set})") + one(first_pairs),
         "countries_active": one(f"SELECT count(DISTINCT iso3) FROM {running}"),
         "countries_coordinated": one(
             f"SELECT count(*) FROM (SELECT iso3 FROM {running} GROUP BY iso3 HAVING count(DISTINCT partner_id) > 1)"),

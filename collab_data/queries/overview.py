@@ -10,9 +10,14 @@ its period itself.
 The KPI definitions in words, and which KPIs exist, live in :mod:`collab_data.metrics`;
 here is the SQL of each, one fragment per KPI in :data:`KPI_SQL`. A fragment is a SELECT
 over the CTEs ``per`` (pstart, pend: the periods), ``run_pr`` (programmes in scope
-running in a period) and ``act`` (activities in scope starting in a period) and returns
+running in a period), ``act`` (activities in scope starting in a period), ``new_rec``
+(recorded collaborations in scope starting in a period) and ``new_pair`` (pairs of
+partners whose first joint activity ever falls in a period) and returns
 ``pstart, pend, value``; a period without a row counts as 0 (the records exist, nothing
 happened), whether records exist at all is :func:`record_coverage`'s question.
+
+Also here: the plenary meetings behind the meeting-cadence panel, the lists behind the
+"new collaborations" breakdown, and the history of target changes.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import pandas as pd
 
 from collab_data.db import Database
 from collab_data.filters import ALL_TIME, Filters
-from collab_data.queries import scoped
+from collab_data.queries import data_as_of, scoped
 
 #: Programme statuses that count as running (a 'planned' programme has not started).
 RUNNING_STATUSES = ("active", "completed", "paused")
@@ -47,7 +52,37 @@ _PERIOD_CTES = """
     JOIN activities a ON a.start_date BETWEEN per.pstart AND per.pend
     WHERE a.activity_id IN (SELECT activity_id FROM sa)
 )
+, new_rec AS (
+    SELECT per.pstart, per.pend, c.collaboration_id
+    FROM per JOIN collaborations c ON c.started_date BETWEEN per.pstart AND per.pend
+    WHERE c.collaboration_id IN (SELECT collaboration_id FROM scb)
+)
+, pair_first AS (
+    -- every pair of partners that ever took part in the same activity, and the date of
+    -- their first joint activity: over the whole database, whatever the filters
+    SELECT x.partner_id AS partner_a, y.partner_id AS partner_b, min(a.start_date) AS first_date
+    FROM activity_partners x
+    JOIN activity_partners y ON y.activity_id = x.activity_id AND x.partner_id < y.partner_id
+    JOIN activities a ON a.activity_id = x.activity_id
+    GROUP BY x.partner_id, y.partner_id
+)
+, new_pair AS (
+    -- pairs first seen together in a period, on an activity in scope (on that first date),
+    -- with at least one of the two partners in scope
+    SELECT * FROM (
+        SELECT per.pstart, per.pend, pf.partner_a, pf.partner_b, pf.first_date,
+               (SELECT min(a.activity_id) FROM activities a
+                  JOIN activity_partners x ON x.activity_id = a.activity_id AND x.partner_id = pf.partner_a
+                  JOIN activity_partners y ON y.activity_id = a.activity_id AND y.partner_id = pf.partner_b
+                 WHERE a.start_date = pf.first_date AND a.activity_id IN (SELECT activity_id FROM sa)) AS first_activity_id
+        FROM per JOIN pair_first pf ON pf.first_date BETWEEN per.pstart AND per.pend
+        WHERE (pf.partner_a IN (SELECT partner_id FROM sp) OR pf.partner_b IN (SELECT partner_id FROM sp))
+    ) WHERE first_activity_id IS NOT NULL
+)
 """
+
+#: Plenary meetings of a collaborative (alias ``a`` for activities): task-team meetings have a team_id.
+PLENARY = "a.type_id = 'meeting' AND a.collab_id IS NOT NULL AND a.team_id IS NULL"
 
 #: kpi_id -> SELECT pstart, pend, value (see the module docstring).
 KPI_SQL: dict[str, str] = {
@@ -67,10 +102,30 @@ KPI_SQL: dict[str, str] = {
         GROUP BY pstart, pend
     """,
     "new_collaborations": """
-        SELECT per.pstart, per.pend, count(DISTINCT c.collaboration_id) AS value
-        FROM per JOIN collaborations c ON c.started_date BETWEEN per.pstart AND per.pend
-        WHERE c.collaboration_id IN (SELECT collaboration_id FROM scb)
+        SELECT pstart, pend, count(*) AS value FROM (
+            SELECT pstart, pend FROM new_rec
+            UNION ALL
+            SELECT pstart, pend FROM new_pair
+        ) GROUP BY pstart, pend
+    """,
+    "meetings_held": f"""
+        SELECT per.pstart, per.pend, count(*) AS value
+        FROM per JOIN activities a ON a.start_date BETWEEN per.pstart AND per.pend
+        WHERE {PLENARY} AND ($collab = 'both' OR a.collab_id = $collab)
         GROUP BY per.pstart, per.pend
+    """,
+    "peer_reviews": """
+        SELECT per.pstart, per.pend, count(*) AS value
+        FROM per JOIN activities a ON coalesce(a.end_date, a.start_date) BETWEEN per.pstart AND per.pend
+        WHERE a.type_id = 'peer_review' AND a.activity_id IN (SELECT activity_id FROM sa)
+          AND coalesce(a.end_date, a.start_date) <= $as_of::DATE
+        GROUP BY per.pstart, per.pend
+    """,
+    "tools_showcased": """
+        SELECT pstart, pend, count(DISTINCT tool_id) AS value FROM act
+        WHERE type_id = 'tool_showcase' AND tool_id IS NOT NULL
+          AND (len($kinds) = 0 OR tool_id IN (SELECT tool_id FROM tools WHERE kind = ANY($kinds)))
+        GROUP BY pstart, pend
     """,
     "countries_active": """
         SELECT pstart, pend, count(DISTINCT iso3) AS value FROM run_pr GROUP BY pstart, pend
@@ -119,7 +174,8 @@ def kpi_values(db: Database, f: Filters, kpi_ids: Sequence[str],
     """
     starts = [s for s, _ in periods]
     ends = [e for _, e in periods]
-    return scoped(db, f.with_(period=ALL_TIME), body, {"per_starts": starts, "per_ends": ends})
+    return scoped(db, f.with_(period=ALL_TIME), body,
+                  {"per_starts": starts, "per_ends": ends, "as_of": data_as_of(db)})
 
 
 def kpi_targets(db: Database, kpi_ids: Sequence[str], period_type: str, period_start: date) -> dict[str, float]:
@@ -143,6 +199,108 @@ def record_coverage(db: Database) -> dict[str, date | None]:
         "       (SELECT min(start_date) FROM country_programs WHERE status IN ('active', 'completed', 'paused'))"
     )[0]
     return {"activities": row[0], "programmes": row[1]}
+
+
+# --------------------------------------------------------------------------------------
+# New collaborations: what the KPI counts, listed
+# --------------------------------------------------------------------------------------
+def _one_period(f: Filters, start: date, end: date) -> tuple[Filters, dict]:
+    return f.with_(period=ALL_TIME), {"per_starts": [start], "per_ends": [end]}
+
+
+def recorded_collaborations(db: Database, f: Filters, start: date, end: date) -> pd.DataFrame:
+    """The recorded collaborations the KPI "new collaborations" counts for one period.
+
+    Columns: started (date), title, kind, partners (acronyms, "; "-separated), origin (the
+    activity it grew out of; None when not recorded). Oldest first.
+    """
+    scope, extra = _one_period(f, start, end)
+    return scoped(db, scope, _PERIOD_CTES + """
+        SELECT c.started_date AS started, c.title, replace(c.kind, '_', ' ') AS kind,
+               (SELECT string_agg(coalesce(p.acronym, p.name), '; ' ORDER BY coalesce(p.acronym, p.name))
+                  FROM collaboration_partners cp JOIN partners p USING (partner_id)
+                  WHERE cp.collaboration_id = c.collaboration_id) AS partners,
+               o.title AS origin
+        FROM new_rec JOIN collaborations c USING (collaboration_id)
+        LEFT JOIN activities o ON o.activity_id = c.origin_activity_id
+        ORDER BY c.started_date, c.collaboration_id
+    """, extra)
+
+
+def first_time_pairs(db: Database, f: Filters, start: date, end: date) -> pd.DataFrame:
+    """The pairs of partners the KPI "new collaborations" counts for one period: pairs whose
+    first joint activity ever started in the period.
+
+    Columns: first_together (date), partner_a, partner_b (acronyms, in alphabetical order),
+    activity (the title of their first joint activity), type. Oldest first.
+    """
+    scope, extra = _one_period(f, start, end)
+    return scoped(db, scope, _PERIOD_CTES + """
+        , named AS (
+            SELECT np.first_date, np.first_activity_id,
+                   coalesce(pa.acronym, pa.name) AS a_name, coalesce(pb.acronym, pb.name) AS b_name
+            FROM new_pair np
+            JOIN partners pa ON pa.partner_id = np.partner_a
+            JOIN partners pb ON pb.partner_id = np.partner_b
+        )
+        SELECT n.first_date AS first_together,
+               CASE WHEN lower(n.a_name) <= lower(n.b_name) THEN n.a_name ELSE n.b_name END AS partner_a,
+               CASE WHEN lower(n.a_name) <= lower(n.b_name) THEN n.b_name ELSE n.a_name END AS partner_b,
+               a.title AS activity, t.label AS type
+        FROM named n JOIN activities a ON a.activity_id = n.first_activity_id
+        JOIN activity_types t ON t.type_id = a.type_id
+        ORDER BY n.first_date, lower(partner_a), lower(partner_b)
+    """, extra)
+
+
+# --------------------------------------------------------------------------------------
+# Meeting cadence
+# --------------------------------------------------------------------------------------
+def collaboratives(db: Database) -> pd.DataFrame:
+    """The collaboratives and the rhythm at which each meets. Columns: collab_id, name,
+    cadence_min_months, cadence_max_months."""
+    return db.query("SELECT collab_id, name, cadence_min_months, cadence_max_months FROM collaboratives "
+                    "ORDER BY collab_id")
+
+
+def collab_meetings(db: Database, collab: str = "both") -> pd.DataFrame:
+    """Every meeting of the collaboratives (``collab``: 'both', 'gender' or 'lnob'), oldest first.
+
+    Columns: collab_id, date, title, plenary (True for the collaborative's own meeting,
+    False for a task team's). The rhythm is the collaborative's: partner, country and tool
+    filters do not apply.
+    """
+    return db.query(f"""
+        SELECT a.collab_id, a.start_date AS date, a.title, ({PLENARY}) AS plenary
+        FROM activities a
+        WHERE a.type_id = 'meeting' AND a.collab_id IS NOT NULL AND (? = 'both' OR a.collab_id = ?)
+        ORDER BY a.collab_id, a.start_date, a.activity_id
+    """, [collab, collab])
+
+
+# --------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------
+def kpi_catalogue(db: Database) -> pd.DataFrame:
+    """The KPIs the database knows (targets may be set for these). Columns: kpi_id, name, unit."""
+    return db.query("SELECT kpi_id, name, unit FROM kpis ORDER BY kpi_id")
+
+
+def target_changes(db: Database, limit: int = 500) -> pd.DataFrame:
+    """Changes of targets made in the app, newest first.
+
+    Columns: changed_at (UTC), editor, kpi_id, kpi (name), period_type, period_start,
+    old_target (NaN: there was no target), new_target, batch_id.
+    """
+    return db.query("""
+        SELECT b.created_at AS changed_at, b.editor, c.kpi_id, k.name AS kpi, c.period_type, c.period_start,
+               c.old_target, c.new_target, c.batch_id
+        FROM kpi_target_changes c
+        JOIN import_batches b USING (batch_id)
+        JOIN kpis k USING (kpi_id)
+        ORDER BY c.batch_id DESC
+        LIMIT ?
+    """, [int(limit)])
 
 
 # --------------------------------------------------------------------------------------

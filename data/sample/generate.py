@@ -940,6 +940,13 @@ def main() -> None:
     def overlaps(s1, e1, s2, e2):
         return s1 <= e2 and (e1 is None or e1 >= s2)
 
+    # a partner pair's first joint activity ever: a "first-time pair" in that period
+    first_pair: dict[tuple, dt.date] = {}
+    for a in sorted(acts, key=lambda a: a["start"]):
+        for i, p in enumerate(sorted(a["partners"])):
+            for q in sorted(a["partners"])[i + 1:]:
+                first_pair.setdefault((p, q), a["start"])
+
     def actual(kpi: str, s: dt.date, e: dt.date) -> float:
         in_p = [a for a in acts if s <= a["start"] <= e]
         progs = [r for r in programs if overlaps(r["start"], r["end"], s, e) and r["start"] <= TODAY]
@@ -948,8 +955,8 @@ def main() -> None:
             return len({p for a in in_p for p in a["partners"]} | {r["partner_id"] for r in progs})
         if kpi == "knowledge_sharing":
             return sum(1 for a in in_p if a["type"] in ("knowledge_exchange", "peer_review", "tool_showcase"))
-        if kpi == "new_collaborations":
-            return sum(1 for r in records if s <= r["start"] <= e)
+        if kpi == "new_collaborations":  # recorded collaborations + first-time partner pairs
+            return sum(1 for r in records if s <= r["start"] <= e) + sum(1 for d in first_pair.values() if s <= d <= e)
         if kpi == "countries_active":
             return len({r["iso3"] for r in progs})
         if kpi == "countries_coordinated":

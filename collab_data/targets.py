@@ -1,0 +1,124 @@
+"""KPI targets: validated changes through the single write path, kept in history.
+
+A target belongs to one KPI and one period (a quarter, half-year or year, keyed by its
+first day). :func:`set_target` checks the change (a known KPI, a period start that is the
+first day of such a period, a non-negative finite number that differs from the current
+target), then writes it as one ``'edit'`` import batch: the ``kpi_targets`` row is
+rewritten (or added) and one ``kpi_target_changes`` row keeps the old and the new value.
+A rejected change writes nothing. Who may change targets (admins only) is checked by
+:func:`collab_data.actions.set_target`; the history is read by
+:func:`collab_data.queries.overview.target_changes`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+from numbers import Real
+
+import pandas as pd
+
+from collab_data.db import Database, WriteRejected
+from collab_data.metrics import KPIS, PERIOD_TYPES, Period
+
+#: The largest target accepted (a guard against typing errors: KPIs count dozens, not millions).
+MAX_TARGET = 100_000
+
+
+class TargetRejected(WriteRejected):
+    """A target change that is not valid; nothing was written."""
+
+
+def _as_date(value) -> date:
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise TargetRejected(f"the period start {value} must be a date, not a time of day")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise TargetRejected(f"the period start {value!r} is not a date (use YYYY-MM-DD)")
+
+
+def _as_target(value) -> float:
+    if isinstance(value, bool) or value is None:
+        raise TargetRejected(f"the target {value!r} is not a number")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", ""))
+        except ValueError:
+            raise TargetRejected(f"the target {value!r} is not a number") from None
+    if not isinstance(value, Real):
+        raise TargetRejected(f"the target {value!r} is not a number")
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
+        raise TargetRejected("the target must be a finite number")
+    if number < 0:
+        raise TargetRejected(f"the target must not be negative (got {number:g})")
+    if number > MAX_TARGET:
+        raise TargetRejected(f"the target {number:g} is larger than {MAX_TARGET:,}: check the number")
+    return number
+
+
+def validate(db: Database, kpi_id: str, period_type: str, period_start, target) -> tuple[str, Period, float]:
+    """Check a target change; returns (kpi_id, period, target) or raises :class:`TargetRejected`."""
+    if kpi_id not in KPIS:
+        raise TargetRejected(f"unknown KPI {kpi_id!r}")
+    if not db.scalar("SELECT count(*) FROM kpis WHERE kpi_id = ?", [kpi_id]):
+        raise TargetRejected(f"the KPI {kpi_id!r} is not in this database's list of KPIs")
+    if period_type not in PERIOD_TYPES:
+        raise TargetRejected(f"unknown period type {period_type!r}: use one of {', '.join(PERIOD_TYPES)}")
+    start = _as_date(period_start)
+    if not Period.is_aligned(period_type, start):
+        first_days = {"quarter": "1 January, 1 April, 1 July or 1 October", "half": "1 January or 1 July",
+                      "year": "1 January"}[period_type]
+        raise TargetRejected(f"a {PERIOD_TYPES[period_type].lower()} starts on {first_days}, not on {start:%d %B %Y}")
+    return kpi_id, Period(period_type, start), _as_target(target)
+
+
+def current_target(db: Database, kpi_id: str, period_type: str, period_start: date) -> float | None:
+    """The target of one KPI and period, or None when none is set."""
+    value = db.scalar("SELECT target FROM kpi_targets WHERE kpi_id = ? AND period_type = ? AND period_start = ?",
+                      [kpi_id, period_type, period_start])
+    return None if value is None else float(value)
+
+
+def set_target(db: Database, kpi_id: str, period_type: str, period_start, target, *, editor: str) -> int:
+    """Set the target of one KPI for one period; returns the id of the 'edit' batch.
+
+    Raises :class:`TargetRejected` (nothing written) when the change is not valid or does
+    not change anything. Permissions are the caller's business (see ``actions``).
+    """
+    if not editor or not str(editor).strip():
+        raise TargetRejected("a target change needs the name of the editor who makes it")
+    kpi_id, period, value = validate(db, kpi_id, period_type, period_start, target)
+    key = [kpi_id, period.type, period.start]
+    note = json.dumps({"kpi_id": kpi_id, "period_type": period.type, "period_start": period.start.isoformat(),
+                       "target": value})
+    with db.write(kind="edit", source=f"KPI target: {KPIS[kpi_id].name}, {period.label}", editor=str(editor).strip(),
+                  note=note) as batch:
+        old_rows = batch.execute(
+            "SELECT target FROM kpi_targets WHERE kpi_id = ? AND period_type = ? AND period_start = ?", key)
+        old = float(old_rows[0][0]) if old_rows else None
+        if old is not None and old == value:
+            raise TargetRejected(f"the target of {KPIS[kpi_id].name} for {period.label} is already {value:g}")
+        if old is None:
+            batch.insert("kpi_targets", pd.DataFrame([{
+                "kpi_id": kpi_id, "period_type": period.type, "period_start": period.start, "target": value,
+                "is_sample": False}]))
+        else:
+            batch.execute(
+                "UPDATE kpi_targets SET target = ?, is_sample = false, batch_id = ? "
+                "WHERE kpi_id = ? AND period_type = ? AND period_start = ?", [value, batch.batch_id, *key])
+        batch.insert("kpi_target_changes", pd.DataFrame([{
+            "kpi_id": kpi_id, "period_type": period.type, "period_start": period.start,
+            "old_target": old, "new_target": value}]))
+        batch.rows_imported = 1
+        return batch.batch_id

@@ -1,0 +1,197 @@
+"""The "KPIs & targets" page (AppTest): the values shown are the metric functions' and an
+independent SQL's; the period selectors drive the shared period; only an admin changes a
+target, and the status and the history on the page follow."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_metrics import independent_kpis
+
+from collab_data import actions, auth, metrics
+from collab_data.db import DB_ENV, PROJECT_ROOT, WriteRejected, close_all, get_database
+from collab_data.filters import Filters
+
+PAGE = "pages/kpis.py"
+ADMIN_CODE = "secretariat passcode"
+PARIS_CODE = "paris21 passcode!"
+
+
+@pytest.fixture(scope="module")
+def hashes():
+    return {"admin": auth.hash_passcode(ADMIN_CODE), "paris21": auth.hash_passcode(PARIS_CODE)}
+
+
+@pytest.fixture()
+def db_copy(sample_db_path, tmp_path, monkeypatch):
+    path = tmp_path / "kpis.duckdb"
+    shutil.copy(sample_db_path, path)
+    monkeypatch.setenv(DB_ENV, str(path))
+    yield path
+    close_all()
+
+
+@pytest.fixture(scope="module")
+def con(sample_db_path):
+    with get_database(sample_db_path).cursor() as cur:
+        yield cur
+
+
+def make_app(hashes, db_path, monkeypatch, **query) -> AppTest:
+    import streamlit as st
+
+    st.cache_data.clear()
+    monkeypatch.setenv(DB_ENV, str(db_path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=90)
+    at.secrets["editors"] = [
+        {"name": "Secretariat", "partner": "admin", "passcode_hash": hashes["admin"]},
+        {"name": "PARIS21 data lead", "partner": "paris21", "passcode_hash": hashes["paris21"]},
+    ]
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["KPIs & targets"]
+    return at
+
+
+def sign_in(at: AppTest, name: str, code: str) -> AppTest:
+    auth.THROTTLE.succeeded(name.lower())
+    at.text_input(key="signin_name").set_value(name)
+    at.text_input(key="signin_code").set_value(code)
+    next(b for b in at.button if b.label == "Sign in").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def kpi_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "How it is counted" in d.value.columns)
+
+
+def shown(at: AppTest) -> dict[str, int | None]:
+    table = kpi_table(at)
+    names = {spec.name: k for k, spec in metrics.KPIS.items()}
+    return {names[r.KPI]: (None if r.Value is None or r.Value != r.Value else int(r.Value))
+            for r in table.itertuples()}
+
+
+def statuses(at: AppTest) -> dict[str, str]:
+    names = {spec.name: k for k, spec in metrics.KPIS.items()}
+    return {names[r.KPI]: r.Status for r in kpi_table(at).itertuples()}
+
+
+def _meetings(con, start: date, end: date, collab: str | None = None) -> int:
+    where = f" AND collab_id = '{collab}'" if collab else ""
+    return con.execute("SELECT count(*) FROM activities WHERE type_id = 'meeting' AND collab_id IS NOT NULL "
+                       f"AND team_id IS NULL AND start_date BETWEEN ? AND ?{where}", [start, end]).fetchone()[0]
+
+
+def test_default_view_equals_metrics_and_independent_sql(hashes, sample_db_path, con, monkeypatch):
+    at = make_app(hashes, sample_db_path, monkeypatch)
+    assert any("KPIs · Q4 2026 (to 19 Nov 2026), compared with Q3 2026" in s.value for s in at.subheader)
+    got = shown(at)
+    assert list(got) == list(metrics.PAGE_KPIS)
+    expected = metrics.compute_kpis(get_database(sample_db_path), Filters(), "quarter", date(2026, 10, 1),
+                                    metrics.PAGE_KPIS)
+    assert got == {r.kpi_id: int(r.value) for r in expected.itertuples()}
+    independent = independent_kpis(con, date(2026, 10, 1), date(2026, 12, 31))
+    assert {k: got[k] for k in independent} == independent
+    assert got["meetings_held"] == _meetings(con, date(2026, 10, 1), date(2026, 12, 31))
+    # status in words (and a coloured sign) against the quarter's targets
+    targets = dict(con.execute("SELECT kpi_id, target FROM kpi_targets WHERE period_type = 'quarter' "
+                               "AND period_start = DATE '2026-10-01'").fetchall())
+    for kid, text in statuses(at).items():
+        share = got[kid] / targets[kid]
+        assert text == ("🟢 On track" if share >= 1 else "🟠 At risk" if share >= 0.8 else "🔴 Off track"), kid
+    # the cadence panel and the new-collaborations breakdown
+    texts = " ".join(m.value for m in at.markdown)
+    assert "Gender data collaborative" in texts and "On rhythm" in texts
+    metrics_shown = {m.label: m.value for m in at.metric}
+    assert int(metrics_shown["New collaborations (KPI)"]) == got["new_collaborations"]
+    assert int(metrics_shown["Recorded collaborations"]) + int(metrics_shown["First-time partner pairs"]) \
+        == got["new_collaborations"]
+    keys = {b.key for b in at.get("download_button")}
+    assert {"dl_kpi_table", "dl_cadence", "dl_recorded", "dl_pairs"} <= keys
+    # visitors see no target editor, only how to sign in
+    assert not [b for b in at.button if b.key == "target_save"] and len(at.number_input) == 0
+    assert any("needs an administrator sign-in" in i.value for i in at.info)
+
+
+def test_filtered_year_view_and_period_selectors(hashes, sample_db_path, con, monkeypatch):
+    at = make_app(hashes, sample_db_path, monkeypatch, period="2025", collab="LNOB")
+    assert any("KPIs · 2025, compared with 2024" in s.value for s in at.subheader)
+    got = shown(at)
+    expected = independent_kpis(con, date(2025, 1, 1), date(2025, 12, 31), collab="lnob")
+    assert {k: got[k] for k in expected} == expected
+    assert got["meetings_held"] == _meetings(con, date(2025, 1, 1), date(2025, 12, 31), "lnob")
+    f = Filters(collab="lnob", period="2025")
+    assert got == {r.kpi_id: int(r.value) for r in metrics.compute_kpis(
+        get_database(sample_db_path), f, "year", date(2025, 1, 1), metrics.PAGE_KPIS).itertuples()}
+    # a filtered view is not judged against the targets of both collaboratives
+    assert set(statuses(at).values()) == {"⚪ Not compared"}
+    cadence = next(d.value for d in at.dataframe if "Expected rhythm" in d.value.columns)
+    assert list(cadence["Collaborative"]) == ["Leave No One Behind data collaborative"]
+    # the page's selectors set the shared period (sidebar and link)
+    at.radio(key="kpi_period_type").set_value("quarter").run()
+    assert not at.exception, at.exception
+    assert at.session_state["period"] == "2025-Q4"
+    at.selectbox(key="kpi_period").set_value("2025-Q2").run()
+    assert at.session_state["period"] == "2025-Q2"
+    assert any("KPIs · Q2 2025, compared with Q1 2025" in s.value for s in at.subheader)
+    assert shown(at)["knowledge_sharing"] == independent_kpis(con, date(2025, 4, 1), date(2025, 6, 30),
+                                                              collab="lnob")["knowledge_sharing"]
+
+
+def test_empty_database_explains(hashes, empty_db_path, monkeypatch):
+    at = make_app(hashes, empty_db_path, monkeypatch)
+    assert len(at.metric) == 0 and len(at.dataframe) == 0
+    info = " ".join(i.value for i in at.info)
+    assert "No activities, country programmes or collaborations recorded yet" in info
+    assert "No target has been changed" in " ".join(c.value for c in at.caption)
+
+
+def test_partner_editor_cannot_change_targets(hashes, db_copy, monkeypatch):
+    at = make_app(hashes, db_copy, monkeypatch)
+    sign_in(at, "PARIS21 data lead", PARIS_CODE)
+    assert any("Only an administrator can change targets" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "target_save"] and len(at.number_input) == 0
+    db = get_database(db_copy)
+    before = db.table_checksums()
+    editor = at.session_state["_editor"]
+    assert editor.partner_id == "paris21"
+    with pytest.raises(WriteRejected, match="only an administrator"):
+        actions.set_target("knowledge_sharing", "quarter", date(2026, 10, 1), 1, editor)
+    assert db.table_checksums() == before
+
+
+def test_admin_changes_a_target_and_the_page_follows(hashes, db_copy, monkeypatch):
+    at = make_app(hashes, db_copy, monkeypatch)
+    before = statuses(at)["knowledge_sharing"]
+    value = shown(at)["knowledge_sharing"]
+    assert before != "🔴 Off track"
+    sign_in(at, "Secretariat", ADMIN_CODE)
+    at.selectbox(key="target_kpi").set_value("knowledge_sharing").run()
+    assert "Current target of **Knowledge-sharing activities** for Q4 2026: **6**" in " ".join(c.value for c in at.caption)
+    at.number_input(key="target_value_knowledge_sharing_2026-Q4").set_value(float(value * 2)).run()
+    next(b for b in at.button if b.key == "target_save").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("set to" in s.value for s in at.success)
+    assert statuses(at)["knowledge_sharing"] == "🔴 Off track"
+    assert kpi_table(at).set_index("KPI").loc["Knowledge-sharing activities", "Target"] == value * 2
+    history = next(d.value for d in at.dataframe if "Old target" in d.value.columns)
+    assert history[["Editor", "KPI", "Period", "Old target", "New target"]].values.tolist() == [
+        ["Secretariat", "Knowledge-sharing activities", "Q4 2026", 6.0, float(value * 2)]]
+    assert get_database(db_copy).rows("SELECT count(*) FROM kpi_target_changes") == [(1,)]
+    # an invalid change is refused on the page too, and writes nothing
+    at.number_input(key="target_value_knowledge_sharing_2026-Q4").set_value(float(value * 2)).run()
+    next(b for b in at.button if b.key == "target_save").click()
+    at.run()
+    assert any("The target was not changed" in e.value and "already" in e.value for e in at.error)
+    assert get_database(db_copy).rows("SELECT count(*) FROM kpi_target_changes") == [(1,)]
