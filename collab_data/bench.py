@@ -10,7 +10,8 @@ from pathlib import Path
 
 from collab_data.db import DB_ENV, PROJECT_ROOT, close_all
 
-PAGES = ["pages/overview.py", "pages/kpis.py", "pages/partners.py", "pages/overlap.py", "pages/activities.py", "pages/countries.py",
+PAGES = ["pages/overview.py", "pages/kpis.py", "pages/partners.py", "pages/overlap.py", "pages/network.py",
+         "pages/activities.py", "pages/countries.py", "pages/brief.py",
          "pages/gaps.py"]
 
 

@@ -18,6 +18,9 @@ PAGES = {
     "countries": "Countries",
     "gaps": "Data gaps",
     "activities": "Activities",
+    "kpis": "KPIs & targets",
+    "network": "Collaboration network",
+    "brief": "Country brief",
 }
 # Streamlit probes a few paths of its own on a deep link (e.g. for a legacy page
 # manifest); those answer 404 and are expected.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-PAGES = ["pages/overview.py", "pages/kpis.py", "pages/partners.py", "pages/overlap.py", "pages/activities.py", "pages/countries.py",
+PAGES = ["pages/overview.py", "pages/kpis.py", "pages/partners.py", "pages/overlap.py", "pages/network.py",
+         "pages/activities.py", "pages/countries.py", "pages/brief.py",
          "pages/gaps.py"]
 
 
