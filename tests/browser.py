@@ -73,5 +73,8 @@ def streamlit_server(db_path: Path, *, env: dict | None = None):
 def wait_for_run(page, timeout: float = 60_000) -> None:
     """Wait until the app's script run has finished (and the page has settled)."""
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
+    # on a fresh load the state reads "notRunning" before the first run has even started:
+    # every page has a title, so wait for it too
+    page.wait_for_selector("[data-testid=stMain] h1", timeout=timeout)
     page.wait_for_timeout(400)
     page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
