@@ -36,7 +36,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, *, env: dict | None = None):
+def streamlit_server(db_path: Path, *, env: dict | None = None, args: list[str] | None = None):
     """Start ``streamlit run app.py`` on a free port against ``db_path``; yield its base URL."""
     port = free_port()
     environ = dict(os.environ, COLLAB_DB=str(db_path), **(env or {}))
@@ -44,7 +44,8 @@ def streamlit_server(db_path: Path, *, env: dict | None = None):
     log = open(db_path.with_suffix(".server.log"), "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         *(args or [])],
         cwd=PROJECT_ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"

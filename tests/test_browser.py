@@ -157,3 +157,46 @@ def test_first_start_builds_the_database_in_the_browser(browser, tmp_path):
             assert w.page.locator("[data-testid=stException]").count() == 0
         finally:
             w.close()
+
+
+def test_editor_uploads_through_the_real_file_input(browser, sample_db_path, tmp_path):
+    """Sign in, upload the example through the browser's file input, preview, import."""
+    from collab_data import auth
+    from collab_data.ingest.activities import template_csv
+
+    db = tmp_path / "upload.duckdb"
+    shutil.copy(sample_db_path, db)
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        '[[editors]]\nname = "Secretariat"\npartner = "admin"\n'
+        f'passcode_hash = "{auth.hash_passcode("browser test passcode")}"\n', encoding="utf-8")
+    example = tmp_path / "activities-example.csv"
+    example.write_bytes(template_csv(example=True))
+    with streamlit_server(db, args=["--secrets.files", str(secrets)]) as base:
+        w = Watched(browser)
+        try:
+            page = w.page
+            page.goto(f"{base}/activities")
+            wait_for_run(page)
+            assert page.get_by_text("152 activities").count() == 1
+            page.get_by_role("tab", name="Upload activities").click()
+            assert page.locator("input[type=file]").count() == 0, "no upload control before sign-in"
+            page.get_by_label("Editor name").fill("Secretariat")
+            page.get_by_label("Passcode").fill("browser test passcode")
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_text("Signed in as").wait_for(timeout=20_000)
+            page.get_by_role("tab", name="Upload activities").click()
+            page.locator("input[type=file]").set_input_files(str(example))
+            page.get_by_text("Rows that will be written (4)").wait_for(timeout=30_000)
+            wait_for_run(page)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "upload-preview.png"), full_page=True)
+            page.get_by_role("button", name="Import the 4 valid rows").click()
+            page.get_by_text("Imported 4 activities").wait_for(timeout=30_000)
+            wait_for_run(page)
+            page.get_by_role("tab", name="Activity log").click()
+            assert page.get_by_text("156 activities").count() == 1
+            assert w.page.locator("[data-testid=stException]").count() == 0
+            assert w.outside() == []
+        finally:
+            w.close()
