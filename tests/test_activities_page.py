@@ -5,19 +5,17 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from editors import ADMIN_CODE, PARIS_CODE, editor_hashes, make_editor_app, sign_in
 from streamlit.testing.v1 import AppTest
 
 from collab_data import auth
-from collab_data.db import DB_ENV, PROJECT_ROOT, close_all, get_database
+from collab_data.db import DB_ENV, close_all, get_database
 from collab_data.ingest import activities as A
-
-ADMIN_CODE = "secretariat passcode"
-PARIS_CODE = "paris21 passcode!"
 
 
 @pytest.fixture(scope="module")
 def hashes():
-    return {"admin": auth.hash_passcode(ADMIN_CODE), "paris21": auth.hash_passcode(PARIS_CODE)}
+    return editor_hashes()
 
 
 @pytest.fixture()
@@ -30,29 +28,7 @@ def db_copy(sample_db_path, tmp_path, monkeypatch):
 
 
 def make_app(hashes, page="pages/activities.py", **query) -> AppTest:
-    import streamlit as st
-
-    st.cache_data.clear()
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=90)
-    at.secrets["editors"] = [
-        {"name": "Secretariat", "partner": "admin", "passcode_hash": hashes["admin"]},
-        {"name": "PARIS21 data lead", "partner": "paris21", "passcode_hash": hashes["paris21"]},
-    ]
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def sign_in(at: AppTest, name: str, code: str) -> AppTest:
-    at.text_input(key="signin_name").set_value(name)
-    at.text_input(key="signin_code").set_value(code)
-    next(b for b in at.button if b.label == "Sign in").click()
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return make_editor_app(hashes, page, **query)
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:

@@ -8,21 +8,20 @@ import shutil
 from datetime import date
 
 import pytest
+from editors import ADMIN_CODE, PARIS_CODE, editor_hashes, make_editor_app, sign_in
 from streamlit.testing.v1 import AppTest
 from test_metrics import independent_kpis
 
-from collab_data import actions, auth, metrics
-from collab_data.db import DB_ENV, PROJECT_ROOT, WriteRejected, close_all, get_database
+from collab_data import actions, metrics
+from collab_data.db import DB_ENV, WriteRejected, close_all, get_database
 from collab_data.filters import Filters
 
 PAGE = "pages/kpis.py"
-ADMIN_CODE = "secretariat passcode"
-PARIS_CODE = "paris21 passcode!"
 
 
 @pytest.fixture(scope="module")
 def hashes():
-    return {"admin": auth.hash_passcode(ADMIN_CODE), "paris21": auth.hash_passcode(PARIS_CODE)}
+    return editor_hashes()
 
 
 @pytest.fixture()
@@ -41,32 +40,8 @@ def con(sample_db_path):
 
 
 def make_app(hashes, db_path, monkeypatch, **query) -> AppTest:
-    import streamlit as st
-
-    st.cache_data.clear()
-    monkeypatch.setenv(DB_ENV, str(db_path))
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=90)
-    at.secrets["editors"] = [
-        {"name": "Secretariat", "partner": "admin", "passcode_hash": hashes["admin"]},
-        {"name": "PARIS21 data lead", "partner": "paris21", "passcode_hash": hashes["paris21"]},
-    ]
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
+    at = make_editor_app(hashes, PAGE, db_path, monkeypatch, **query)
     assert [t.value for t in at.title] == ["KPIs & targets"]
-    return at
-
-
-def sign_in(at: AppTest, name: str, code: str) -> AppTest:
-    auth.THROTTLE.succeeded(name.lower())
-    at.text_input(key="signin_name").set_value(name)
-    at.text_input(key="signin_code").set_value(code)
-    next(b for b in at.button if b.label == "Sign in").click()
-    at.run()
-    assert not at.exception, at.exception
     return at
 
 
