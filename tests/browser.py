@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic", "--enable-unsafe-swiftshader",
 ]
+# Streamlit probes a few paths of its own on a deep link (e.g. /<page>/_stcore/health);
+# those answer 404 and are expected.
+KNOWN_CONSOLE_NOISE = re.compile(r"Failed to load resource: the server responded with a status of 404")
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "ws://localhost", "data:", "blob:", "about:")
 
 

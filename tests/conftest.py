@@ -86,3 +86,32 @@ def app_test(monkeypatch):
     import streamlit as st
 
     st.cache_data.clear()
+
+
+# --------------------------------------------------------------------------------------
+# Browser tests: Debian's Chromium and a real server on the sample database
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    from browser import CHROMIUM_ARGS, chromium_path
+
+    exe = chromium_path()
+    if exe is None:
+        pytest.fail("Chromium is not installed: run the README test command (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(sample_db_path, tmp_path_factory):
+    """``streamlit run app.py`` on a private copy of the sample database; yields the base URL."""
+    from browser import streamlit_server
+
+    db = tmp_path_factory.mktemp("server") / "collab.duckdb"
+    shutil.copy(sample_db_path, db)
+    with streamlit_server(db) as base:
+        yield base

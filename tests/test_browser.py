@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL_PREFIXES, chromium_path, streamlit_server, wait_for_run
+from browser import ARTIFACTS, KNOWN_CONSOLE_NOISE, LOCAL_PREFIXES, streamlit_server, wait_for_run
 
 pytestmark = pytest.mark.browser
 
@@ -22,30 +21,6 @@ PAGES = {
     "network": "Collaboration network",
     "brief": "Country brief",
 }
-# Streamlit probes a few paths of its own on a deep link (e.g. for a legacy page
-# manifest); those answer 404 and are expected.
-KNOWN_CONSOLE_NOISE = re.compile(r"Failed to load resource: the server responded with a status of 404")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = chromium_path()
-    if exe is None:
-        pytest.fail("Chromium is not installed: run the README test command (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(sample_db_path, tmp_path_factory):
-    db = tmp_path_factory.mktemp("server") / "collab.duckdb"
-    shutil.copy(sample_db_path, db)
-    with streamlit_server(db) as base:
-        yield base
 
 
 class Watched:
@@ -92,6 +67,8 @@ def _sentence(page) -> str:
 
 
 def _kpi_values(page) -> list[str]:
+    # the six KPI tiles arrive in the same run, but may be drawn a moment after it ends
+    page.wait_for_function("document.querySelectorAll('[data-testid=stMetricValue]').length >= 6", timeout=15_000)
     return [t.strip() for t in page.locator("[data-testid=stMetricValue]").all_inner_texts()]
 
 

@@ -7,11 +7,10 @@ Screenshots: ``test-artifacts/meeting-<w>x<h>-slide<N>.png``.
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_ARGS, LOCAL_PREFIXES, chromium_path, streamlit_server, wait_for_run
+from browser import ARTIFACTS, KNOWN_CONSOLE_NOISE, LOCAL_PREFIXES, wait_for_run
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +18,6 @@ pytestmark = pytest.mark.browser
 SIZES = [(1280, 720, "ArrowRight"), (1920, 1080, "PageDown")]
 #: Pixels a slide may exceed the viewport by (sub-pixel rounding), never a scroll.
 TOLERANCE = 2
-KNOWN_CONSOLE_NOISE = re.compile(r"Failed to load resource: the server responded with a status of 404")
 
 MEASURE = """() => {
   const main = document.querySelector('[data-testid=stMain]');
@@ -33,27 +31,6 @@ MEASURE = """() => {
       && document.querySelector('[data-testid=stHeader]').getBoundingClientRect().height > 0,
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = chromium_path()
-    if exe is None:
-        pytest.fail("Chromium is not installed: run the README test command (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(sample_db_path, tmp_path_factory):
-    db = tmp_path_factory.mktemp("meeting") / "collab.duckdb"
-    shutil.copy(sample_db_path, db)
-    with streamlit_server(db) as base:
-        yield base
 
 
 def indicator(page) -> str:
