@@ -23,7 +23,7 @@ def _app_test(timeout: float):
 
 def bench_pages(db_path: Path, *, repeat: int = 5, pages: list[str] | None = None, timeout: float = 120) -> list[dict]:
     """Per page: the cold first load (empty caches, database just opened) and the warm rerun
-    (median of ``repeat`` reruns), as script run times through Streamlit's AppTest."""
+    (median of ``repeat`` reruns of the same session), as script run times through Streamlit's AppTest."""
     import logging
 
     import streamlit as st

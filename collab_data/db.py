@@ -106,6 +106,9 @@ class Database:
         self._con = duckdb.connect(str(self.path), read_only=read_only)
         self._lock = threading.RLock()
         self.tables = frozenset(table_names_in_schema())
+        #: Counts the writes this process committed: the app's caches key on it. This
+        #: process owns the file while it has it open read-write, so no other writer exists.
+        self.generation = 0
         if not read_only:
             self.migrate()
 
@@ -198,6 +201,7 @@ class Database:
                     [batch.rows_imported, skipped, batch_id],
                 )
                 cur.execute("COMMIT")
+                self.generation += 1
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
@@ -239,6 +243,7 @@ class Database:
                     raise WriteRejected(f"batch {batch_id} cannot be undone: {n} row(s) of {child} from batch {other} "
                                         f"refer to its {parent}; undo batch {other} first")
             cur.execute("UPDATE import_batches SET status = 'undoing' WHERE batch_id = ?", [batch_id])
+            self.generation += 1
             deleted: dict[str, int] = {}
             for table in reversed(table_names_in_schema()):
                 if table in ("import_batches", "schema_version"):
@@ -249,6 +254,7 @@ class Database:
             now = datetime.now(UTC).replace(tzinfo=None)
             cur.execute("UPDATE import_batches SET status = 'undone', undone_at = ?, undone_by = ? WHERE batch_id = ?",
                         [now, by, batch_id])
+            self.generation += 1
         return deleted
 
     # -- inspection ------------------------------------------------------------

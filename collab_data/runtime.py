@@ -57,14 +57,14 @@ def _cached_call(module: str, name: str, db_path: str, version: tuple, args: tup
 def cached(fn, *args, **kwargs):
     """Call a read function of :mod:`collab_data.queries` (or metrics) through the app cache.
 
-    The cache key is the function, the database file, the database's data version (which
-    changes with every import or undo, so nothing stale is ever shown) and the small
-    hashable arguments.
+    The cache key is the function, the database file, the database's write generation
+    (which changes with every import, edit or undo, so nothing stale is ever shown; the app
+    owns the file, so every write passes through this process) and the small hashable
+    arguments.
     """
     db = database()
-    from collab_data.queries import data_version
-
-    return _cached_call(fn.__module__, fn.__name__, str(db.path), data_version(db), args, tuple(sorted(kwargs.items())))
+    return _cached_call(fn.__module__, fn.__name__, str(db.path), (id(db), db.generation), args,
+                        tuple(sorted(kwargs.items())))
 
 
 def clear_caches() -> None:

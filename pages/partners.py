@@ -114,9 +114,9 @@ with tab_pp:
     if choices.empty:
         ui.empty_state("No partner in view.", NO_MATCH_HOW)
     else:
-        labels = dict(zip(choices["partner_id"], choices["label"], strict=True))
-        pid = st.selectbox("Partner", list(labels), key="pt_partner", bind="query-params",
-                           format_func=lambda p: labels.get(p, p))
+        partner_labels = dict(zip(choices["partner_id"], choices["label"], strict=True))
+        pid = st.selectbox("Partner", list(partner_labels), key="pt_partner", bind="query-params",
+                           format_func=lambda p: partner_labels.get(p, p))
         prof = cached(Q.partner_profile, f, pid)
         info = prof["info"].iloc[0]
         st.subheader(info["name"] + (f" ({info['acronym']})" if pd.notna(info["acronym"]) else ""))
@@ -136,7 +136,7 @@ with tab_pp:
         m[2].metric("Programmes", len(prof["programmes"]), border=True)
         m[3].metric("Activities", len(prof["activities"]), border=True)
         m[4].metric("Collaborations", len(prof["collaborations"]), border=True)
-        name = labels[pid]
+        name = partner_labels[pid]
         t1, t2, t3, t4, t5 = st.tabs(["Tools", "Countries", "Programmes", "Activities", "Collaborations"])
         with t1:
             d = prof["tools"]
@@ -191,9 +191,9 @@ with tab_tp:
     if choices.empty:
         ui.empty_state("No tool in view.", NO_MATCH_HOW)
     else:
-        labels = dict(zip(choices["tool_id"], choices["label"], strict=True))
-        tid = st.selectbox("Tool", list(labels), key="pt_tool", bind="query-params",
-                           format_func=lambda t: labels.get(t, t))
+        tool_labels = dict(zip(choices["tool_id"], choices["label"], strict=True))
+        tid = st.selectbox("Tool", list(tool_labels), key="pt_tool", bind="query-params",
+                           format_func=lambda t: tool_labels.get(t, t))
         prof = cached(Q.tool_profile, f, tid)
         info = prof["info"].iloc[0]
         st.subheader(info["name"])

@@ -158,8 +158,3 @@ def collab_counts(db: Database) -> dict[str, int]:
         "UNION ALL SELECT 'activities', count(*) FROM activities UNION ALL SELECT 'tools', count(*) FROM tools "
         "UNION ALL SELECT 'collaborations', count(*) FROM collaborations"
     ))
-
-
-def data_version(db: Database) -> tuple:
-    """Changes whenever data is imported or undone: part of every cache key."""
-    return tuple(db.rows("SELECT count(*), coalesce(max(batch_id), 0), count(*) FILTER (status = 'undone') FROM import_batches")[0])
