@@ -40,6 +40,26 @@ def writable_db(sample_db_path, tmp_path) -> Database:
 
 
 @pytest.fixture()
+def db_copy(sample_db_path, tmp_path, monkeypatch) -> Path:
+    """A private copy of the sample database that the app (``$COLLAB_DB``) will open."""
+    from collab_data.db import DB_ENV
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(sample_db_path, path)
+    monkeypatch.setenv(DB_ENV, str(path))
+    yield path
+    close_all()
+
+
+@pytest.fixture(scope="module")
+def hashes() -> dict[str, str]:
+    """Passcode hashes of the test editors (see tests/editors.py)."""
+    from editors import editor_hashes
+
+    return editor_hashes()
+
+
+@pytest.fixture()
 def data_copy(tmp_path) -> Path:
     """A private copy of data/ (without any built database) that a test may damage."""
     dst = tmp_path / "data"

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-from editors import ADMIN_CODE, PARIS_CODE, editor_hashes, make_editor_app, sign_in
+from editors import ADMIN_CODE, PARIS_CODE, make_editor_app, sign_in
 from streamlit.testing.v1 import AppTest
 
 from collab_data import auth
-from collab_data.db import DB_ENV, close_all, get_database
+from collab_data.db import get_database
 from collab_data.ingest import activities as A
-
-
-@pytest.fixture(scope="module")
-def hashes():
-    return editor_hashes()
-
-
-@pytest.fixture()
-def db_copy(sample_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "activities.duckdb"
-    shutil.copy(sample_db_path, path)
-    monkeypatch.setenv(DB_ENV, str(path))
-    yield path
-    close_all()
 
 
 def make_app(hashes, page="pages/activities.py", **query) -> AppTest:

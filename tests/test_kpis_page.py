@@ -4,33 +4,18 @@ target, and the status and the history on the page follow."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
-from editors import ADMIN_CODE, PARIS_CODE, editor_hashes, make_editor_app, sign_in
+from editors import ADMIN_CODE, PARIS_CODE, make_editor_app, sign_in
 from streamlit.testing.v1 import AppTest
 from test_metrics import independent_kpis
 
 from collab_data import actions, metrics
-from collab_data.db import DB_ENV, WriteRejected, close_all, get_database
+from collab_data.db import WriteRejected, get_database
 from collab_data.filters import Filters
 
 PAGE = "pages/kpis.py"
-
-
-@pytest.fixture(scope="module")
-def hashes():
-    return editor_hashes()
-
-
-@pytest.fixture()
-def db_copy(sample_db_path, tmp_path, monkeypatch):
-    path = tmp_path / "kpis.duckdb"
-    shutil.copy(sample_db_path, path)
-    monkeypatch.setenv(DB_ENV, str(path))
-    yield path
-    close_all()
 
 
 @pytest.fixture(scope="module")
