@@ -74,6 +74,7 @@ def default_bench_db() -> Path:
 def synthetic_activities_csv(n: int, seed: int = 7) -> bytes:
     """A realistic activities file of ``n`` rows (varied partners, countries, dates, types, spellings)."""
     import random
+    from datetime import date
 
     rng = random.Random(seed)
     partners = ["PARIS21", "ODW", "Open Data Watch", "UN Women", "World Bank", "Data2X", "EM2030", "GPSDD", "UNICEF",
@@ -83,7 +84,7 @@ def synthetic_activities_csv(n: int, seed: int = 7) -> bytes:
     types = ["training", "knowledge exchange", "peer review", "tool showcase", "advocacy", "guideline", "meeting", "webinar"]
     lines = ["title,type,start_date,end_date,partners,countries,collaborative,tool,outcome"]
     for i in range(n):
-        d = date_from_ordinal(738_000 + rng.randrange(0, 1000))
+        d = date.fromordinal(738_000 + rng.randrange(0, 1000))
         lines.append(",".join([
             f"Activity {i} on gender data", rng.choice(types), d.strftime("%d/%m/%Y") if i % 3 else d.isoformat(), "",
             "; ".join(rng.sample(partners, rng.randint(1, 3))), "\"" + "; ".join(rng.sample(countries, rng.randint(0, 3))) + "\"",
@@ -92,12 +93,6 @@ def synthetic_activities_csv(n: int, seed: int = 7) -> bytes:
     # one unambiguous day-first date settles the order of the file's dd/mm dates
     lines.append("Closing review,meeting,25/12/2025,,PARIS21,,gender,,")
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def date_from_ordinal(n: int):
-    from datetime import date
-
-    return date.fromordinal(n)
 
 
 def bench_import(sizes: list[int]) -> list[dict]:

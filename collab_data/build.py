@@ -424,11 +424,3 @@ def build(
     if progress:
         progress("done", 1.0)
     return report
-
-
-def ensure_database(path: str | Path, *, progress: Progress | None = None) -> BuildReport | None:
-    """Build the database at ``path`` if it does not exist yet; return the report if built."""
-    path = Path(path)
-    if path.exists():
-        return None
-    return build(path, progress=progress)
