@@ -6,16 +6,19 @@ this module only joins the app's database handle, the editor's rights and the wr
 
 from __future__ import annotations
 
-from collab_data import auth, runtime, targets
+from datetime import date
+
+from collab_data import auth, cycles, runtime, targets
 from collab_data.db import WriteRejected
 from collab_data.ingest import activities as A
 
 
 def validate_upload(data: bytes, filename: str, editor: A.Editor, mapping: dict[str, str] | None = None,
-                    max_bytes: int | None = None) -> A.Plan:
+                    max_bytes: int | None = None, *, today: date) -> A.Plan:
     db = runtime.database()
     saved = A.saved_mapping(db, mapping_scope(editor))
-    return A.validate(data, filename, db, editor=editor, mapping=mapping, saved_mapping=saved, max_bytes=max_bytes)
+    return A.validate(data, filename, db, editor=editor, mapping=mapping, saved_mapping=saved, max_bytes=max_bytes,
+                      today=today)
 
 
 def suggested_mapping(columns: list[str], editor: A.Editor) -> dict[str, str]:
@@ -49,9 +52,19 @@ def can_set_targets(editor: A.Editor | None) -> bool:
     return editor is not None and editor.is_admin
 
 
-def set_target(kpi_id: str, period_type: str, period_start, target, editor: A.Editor | None) -> int:
+def set_target(kpi_id: str, period_type: str, period_start, target, editor: A.Editor | None, *,
+               today: date) -> int:
     """Change one KPI target (admins only); returns the edit batch. Raises WriteRejected
     (nothing written) for anyone else, and targets.TargetRejected for an invalid change."""
     if not can_set_targets(editor):
         raise WriteRejected("only an administrator can change KPI targets")
-    return targets.set_target(runtime.database(), kpi_id, period_type, period_start, target, editor=editor.name)
+    return targets.set_target(runtime.database(), kpi_id, period_type, period_start, target, editor=editor.name,
+                              today=today)
+
+
+def set_cycle(collab_id: str, months, editor: A.Editor | None) -> int:
+    """Change a collaborative's reporting cycle (admins only); returns the edit batch. Raises
+    WriteRejected (nothing written) for anyone else, cycles.CycleRejected for an invalid change."""
+    if not can_set_targets(editor):
+        raise WriteRejected("only an administrator can change reporting cycles")
+    return cycles.set_cycle(runtime.database(), collab_id, months, editor=editor.name)

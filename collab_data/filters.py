@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 
+from collab_data.clock import EARLIEST, LATEST
+
 COLLAB_CHOICES = {"both": "Both collaboratives", "gender": "Gender data collaborative", "lnob": "LNOB data collaborative"}
 GROUP_CHOICES = {"ldc": "Least developed countries (LDC)", "lldc": "Landlocked developing countries (LLDC)",
                  "sids": "Small island developing states (SIDS)"}
@@ -54,7 +56,9 @@ class Filters:
         bad = [g for g in self.groups if g not in GROUP_CHOICES]
         if bad:
             raise ValueError(f"unknown country group(s) {bad}")
-        period_range(self.period)  # raises on a malformed period
+        start, _ = period_range(self.period)  # raises on a malformed period
+        if start is not None and not EARLIEST.year <= start.year <= LATEST.year:
+            raise ValueError(f"period {self.period!r} is outside {EARLIEST.year}–{LATEST.year}")
 
     @property
     def has_country_scope(self) -> bool:
@@ -75,49 +79,61 @@ def quarter_start(d: date) -> date:
     return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
 
 
+_QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
+
+
 def period_range(period: str, as_of: date | None = None) -> tuple[date | None, date | None]:
-    """Inclusive (start, end) dates of a period code; (None, None) for all time."""
+    """Inclusive (start, end) dates of a period code; (None, None) for all time.
+
+    "last12" is the 365 days up to ``as_of`` (the data date, never the calendar: the same
+    data gives the same figures on any day); without a data date it is (None, None).
+    Years are 0001..9999, always written with four digits.
+    """
     if period == ALL_TIME:
         return None, None
     if period == "last12":
-        end = as_of or date.today()
-        return end - timedelta(days=365) + timedelta(days=1), end
+        if as_of is None:
+            return None, None
+        start = as_of - timedelta(days=364) if as_of > date.min + timedelta(days=364) else date.min
+        return start, as_of
     try:
-        if len(period) == 4:
+        if len(period) == 4 and period.isdigit():
             y = int(period)
             return date(y, 1, 1), date(y, 12, 31)
-        y, part = period.split("-")
-        y = int(y)
+        y_text, part = period.split("-")
+        if len(y_text) != 4 or not y_text.isdigit():
+            raise ValueError(period)
+        y = int(y_text)
         if part in ("H1", "H2"):
             return (date(y, 1, 1), date(y, 6, 30)) if part == "H1" else (date(y, 7, 1), date(y, 12, 31))
         if part in ("Q1", "Q2", "Q3", "Q4"):
             q = int(part[1])
-            start = date(y, 3 * q - 2, 1)
-            end = date(y + (q == 4), (3 * q) % 12 + 1, 1) - timedelta(days=1)
-            return start, end
+            month, day = _QUARTER_END[q]
+            return date(y, 3 * q - 2, 1), date(y, month, day)
     except ValueError:
         pass
     raise ValueError(f"unknown period {period!r}: use 'all', 'last12', 'YYYY', 'YYYY-H1' or 'YYYY-Q1'")
 
 
 def period_label(period: str) -> str:
+    """"all time", "the last 12 months", "2025", "H1 2025", "Q3 2025"; an unknown code as it is."""
     if period == ALL_TIME:
         return "all time"
     if period == "last12":
         return "the last 12 months"
     if len(period) == 4:
         return period
-    y, part = period.split("-")
-    return f"{part} {y}"
+    y, _, part = period.partition("-")
+    return f"{part} {y}" if part else period
 
 
 def period_choices(first_year: int, last_year: int) -> list[str]:
     """Period codes offered in the selector, newest first."""
     out = [ALL_TIME, "last12"]
     for y in range(last_year, first_year - 1, -1):
-        out.append(str(y))
-        out += [f"{y}-H2", f"{y}-H1"]
-        out += [f"{y}-Q{q}" for q in (4, 3, 2, 1)]
+        out.append(f"{y:04d}")
+        out += [f"{y:04d}-H2", f"{y:04d}-H1"]
+        out += [f"{y:04d}-Q{q}" for q in (4, 3, 2, 1)]
     return out
 
 

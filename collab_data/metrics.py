@@ -29,9 +29,11 @@ from datetime import date
 
 import pandas as pd
 
-from collab_data import queries, theme
+from collab_data import freshness, queries, theme
+from collab_data.clock import add_months
 from collab_data.db import Database
 from collab_data.filters import ALL_TIME, Filters, period_label, period_range, quarter_start
+from collab_data.queries import freshness as QF
 from collab_data.queries import overview as Q
 
 #: Share of the target from which a KPI below target is "at risk" rather than "off track".
@@ -118,6 +120,16 @@ KPIS: dict[str, KpiSpec] = {k.id: k for k in (
         "that started in the period (with the tool-kind filter applied to both).",
         ("activities", "programmes"),
     ),
+    KpiSpec(
+        "partners_on_time", "Partners reporting on time", "partners",
+        "Partners in scope that were members of a collaborative in scope on the reference date (the period's "
+        "last day, or the data date while the period runs) and whose reporting was not overdue then: their last "
+        "report (an activity they took part in, a programme of theirs that started or was completed, a "
+        "collaboration they joined) is no older than their collaborative's reporting cycle plus a month's grace "
+        "(Up to date or Due). Partners with nothing reported are not on time. Country, tool and period filters "
+        "do not narrow partners' reporting.",
+        ("activities", "programmes"),
+    ),
 )}
 
 #: The tiles of the Overview page, in display order.
@@ -128,9 +140,12 @@ OVERVIEW_KPIS: tuple[str, ...] = (
 
 #: The table of the "KPIs & targets" page: every KPI, in display order.
 PAGE_KPIS: tuple[str, ...] = (
-    "partners_involved", "knowledge_sharing", "meetings_held", "new_collaborations", "peer_reviews",
-    "countries_coordinated", "tools_showcased", "countries_active", "tools_in_use",
+    "partners_involved", "partners_on_time", "knowledge_sharing", "meetings_held", "new_collaborations",
+    "peer_reviews", "countries_coordinated", "tools_showcased", "countries_active", "tools_in_use",
 )
+
+#: KPIs computed in Python from a query's rows (the rest are SQL in ``queries.overview.KPI_SQL``).
+PYTHON_KPIS: tuple[str, ...] = ("partners_on_time",)
 
 #: Period types of ``kpi_targets`` and of the page's period selector.
 PERIOD_TYPES: dict[str, str] = {"quarter": "Quarter", "half": "Half-year", "year": "Year"}
@@ -184,9 +199,9 @@ class Period:
 
     @property
     def code(self) -> str:
-        y = self.start.year
+        y = f"{self.start.year:04d}"
         if self.type == "year":
-            return str(y)
+            return y
         if self.type == "half":
             return f"{y}-H{1 if self.start.month == 1 else 2}"
         return f"{y}-Q{(self.start.month - 1) // 3 + 1}"
@@ -239,15 +254,6 @@ def _months_before(d: date, months: int) -> date:
     return date(m // 12, m % 12 + 1, 1)
 
 
-def add_months(d: date, months: int) -> date:
-    """``d`` plus whole calendar months; the day is kept, or the month's last day when shorter
-    (31 Aug + 6 months = 28 Feb)."""
-    m = d.year * 12 + d.month - 1 + months
-    y, mo = m // 12, m % 12 + 1
-    last = (date(y + (mo == 12), mo % 12 + 1, 1) - date(y, mo, 1)).days
-    return date(y, mo, min(d.day, last))
-
-
 def quarters_begun(p: Period, as_of: date | None) -> int:
     """How many quarters of ``p`` have begun by the data date (at least 1)."""
     if as_of is None:
@@ -279,15 +285,19 @@ def convert_period(p: Period, period_type: str, as_of: date | None) -> Period:
     return Period.containing(period_type, last)
 
 
-def current_period(f: Filters, as_of: date | None) -> Period:
+def current_period(f: Filters, as_of: date | None, today: date | None = None) -> Period:
     """The period the KPI tiles show: the filter's quarter, half or year; for "all time"
-    and "last 12 months" the quarter that contains the data date (today without data)."""
+    and "last 12 months" the quarter that contains the data date, or, when nothing is
+    recorded yet, the quarter of ``today`` (the page passes the app's clock)."""
     if f.period not in (ALL_TIME, "last12"):
         return Period.from_code(f.period)
-    return Period("quarter", quarter_start(as_of or date.today()))
+    anchor = as_of or today
+    if anchor is None:
+        raise ValueError("no data date: pass today (collab_data.clock.today()) to choose the current quarter")
+    return Period("quarter", quarter_start(anchor))
 
 
-def overview_period(db: Database, f: Filters) -> dict:
+def overview_period(db: Database, f: Filters, today: date | None = None) -> dict:
     """What the tiles show, for the page (cacheable: database first, then the filters).
 
     Keys: type, start, end, label, previous_start, previous_label, as_of, partial
@@ -295,7 +305,7 @@ def overview_period(db: Database, f: Filters) -> dict:
     compared with Q3 2026").
     """
     as_of = queries.data_as_of(db)
-    p = current_period(f, as_of)
+    p = current_period(f, as_of, today)
     prev = p.previous()
     partial = as_of is not None and p.start <= as_of < p.end
     head = f"{p.label} (to {as_of.day} {as_of:%b %Y})" if partial else p.label
@@ -352,7 +362,10 @@ def compute_kpis(db: Database, f: Filters, period_type: str, period_start: date,
     for x in (p, prev, *quarters):
         if x not in periods:
             periods.append(x)
-    values = Q.kpi_values(db, f, kpi_ids, tuple((x.start, x.end) for x in periods))
+    sql_ids = tuple(k for k in kpi_ids if k not in PYTHON_KPIS)
+    values = Q.kpi_values(db, f, sql_ids, tuple((x.start, x.end) for x in periods))
+    if "partners_on_time" in kpi_ids:
+        values = pd.concat([values, partners_on_time(db, f, tuple(periods), as_of)], ignore_index=True)
     coverage = Q.record_coverage(db)
     targets = Q.kpi_targets(db, kpi_ids, p.type, p.start)
     applies = targets_apply(f)
@@ -389,6 +402,31 @@ def compute_kpis(db: Database, f: Filters, period_type: str, period_start: date,
     for col in ("target", "per_quarter"):
         out[col] = out[col].astype("float64")
     return out
+
+
+def reference_date(p: Period, as_of: date | None) -> date:
+    """The day a state KPI (reporting on time) is judged for a period: its last day, or the
+    data date while the period runs."""
+    return p.end if as_of is None else min(p.end, max(as_of, p.start))
+
+
+def partners_on_time(db: Database, f: Filters, periods: tuple[Period, ...], as_of: date | None) -> pd.DataFrame:
+    """The KPI "partners reporting on time" per period (rows as :func:`Q.kpi_values`)."""
+    refs = {x: reference_date(x, as_of) for x in periods}
+    reports = QF.partner_reports(db, f, tuple(sorted(set(refs.values()))))
+    on_time: dict[date, int] = {}
+    for r in reports.itertuples():
+        ref = _as_date(r.ref)
+        last = None if pd.isna(r.last_report) else _as_date(r.last_report)
+        if freshness.status(last, ref, int(r.cycle_months)) in freshness.ON_TIME:
+            on_time[ref] = on_time.get(ref, 0) + 1
+    return pd.DataFrame({"kpi_id": "partners_on_time", "period_start": [x.start for x in periods],
+                         "period_end": [x.end for x in periods],
+                         "value": [on_time.get(refs[x], 0) for x in periods]})
+
+
+def _as_date(value) -> date:
+    return value.date() if hasattr(value, "date") else value
 
 
 def kpi_table(kpis: pd.DataFrame, period_label_: str, previous_label: str) -> pd.DataFrame:

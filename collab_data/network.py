@@ -56,13 +56,15 @@ def new_window(period: str, as_of: date | None) -> tuple[date | None, date | Non
     the last 12 months up to the data date ``as_of`` count (None, None when there is no
     data date: nothing is new).
     """
-    if period == ALL_TIME:
+    if period in (ALL_TIME, "last12"):
         if as_of is None:
             return None, None, "no data date, so no edge is marked new"
         start = as_of - timedelta(days=365) + timedelta(days=1)
-        return start, as_of, (f"the last 12 months up to the data date ({start:%d %b %Y} – {as_of:%d %b %Y}), "
-                              "because the period filter is “All time”")
-    start, end = period_range(period)
+        words = f"the last 12 months up to the data date ({start:%d %b %Y} – {as_of:%d %b %Y})"
+        if period == ALL_TIME:
+            words += ", because the period filter is “All time”"
+        return start, as_of, words
+    start, end = period_range(period, as_of)
     return start, end, f"{period_label(period)} ({start:%d %b %Y} – {end:%d %b %Y})"
 
 

@@ -335,3 +335,17 @@ CREATE TABLE kpi_target_changes (
     new_target   DOUBLE NOT NULL CHECK (new_target >= 0),
     CHECK (old_target IS NULL OR old_target <> new_target)
 );
+
+-- version: 3: reporting cycle of each collaborative, with history
+-- How often partners are expected to report (activities, programme changes), per
+-- collaborative. Every change made in the app is an 'edit' import batch (who, when) that
+-- adds one row here; the cycle in force is the newest row's new_months, and quarterly
+-- (3 months) while a collaborative has none. Undoing the batch removes its row, so the
+-- cycle goes back to the one before.
+CREATE TABLE reporting_cycle_changes (
+    batch_id   INTEGER PRIMARY KEY REFERENCES import_batches (batch_id),   -- one change per edit batch
+    collab_id  VARCHAR NOT NULL REFERENCES collaboratives (collab_id),
+    old_months INTEGER NOT NULL CHECK (old_months IN (1, 2, 3, 4, 6, 12)),
+    new_months INTEGER NOT NULL CHECK (new_months IN (1, 2, 3, 4, 6, 12)),
+    CHECK (old_months <> new_months)
+);

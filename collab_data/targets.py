@@ -19,6 +19,7 @@ from numbers import Real
 
 import pandas as pd
 
+from collab_data import clock
 from collab_data.db import Database, WriteRejected
 from collab_data.metrics import KPIS, PERIOD_TYPES, Period
 
@@ -67,8 +68,12 @@ def _as_target(value) -> float:
     return number
 
 
-def validate(db: Database, kpi_id: str, period_type: str, period_start, target) -> tuple[str, Period, float]:
-    """Check a target change; returns (kpi_id, period, target) or raises :class:`TargetRejected`."""
+def validate(db: Database, kpi_id: str, period_type: str, period_start, target,
+             today: date | None = None) -> tuple[str, Period, float]:
+    """Check a target change; returns (kpi_id, period, target) or raises :class:`TargetRejected`.
+
+    The period must start inside :func:`collab_data.clock.date_window` of ``today`` (the
+    app's clock when not given)."""
     if kpi_id not in KPIS:
         raise TargetRejected(f"unknown KPI {kpi_id!r}")
     if not db.scalar("SELECT count(*) FROM kpis WHERE kpi_id = ?", [kpi_id]):
@@ -80,6 +85,11 @@ def validate(db: Database, kpi_id: str, period_type: str, period_start, target) 
         first_days = {"quarter": "1 January, 1 April, 1 July or 1 October", "half": "1 January or 1 July",
                       "year": "1 January"}[period_type]
         raise TargetRejected(f"a {PERIOD_TYPES[period_type].lower()} starts on {first_days}, not on {start:%d %B %Y}")
+    today = today or clock.today()
+    lo, hi = clock.date_window(today)
+    if not lo <= start <= hi:
+        raise TargetRejected(f"targets can be set for periods starting {clock.window_text(today)}, "
+                             f"not {start.isoformat()}")
     return kpi_id, Period(period_type, start), _as_target(target)
 
 
@@ -90,7 +100,8 @@ def current_target(db: Database, kpi_id: str, period_type: str, period_start: da
     return None if value is None else float(value)
 
 
-def set_target(db: Database, kpi_id: str, period_type: str, period_start, target, *, editor: str) -> int:
+def set_target(db: Database, kpi_id: str, period_type: str, period_start, target, *, editor: str,
+               today: date | None = None) -> int:
     """Set the target of one KPI for one period; returns the id of the 'edit' batch.
 
     Raises :class:`TargetRejected` (nothing written) when the change is not valid or does
@@ -98,7 +109,7 @@ def set_target(db: Database, kpi_id: str, period_type: str, period_start, target
     """
     if not editor or not str(editor).strip():
         raise TargetRejected("a target change needs the name of the editor who makes it")
-    kpi_id, period, value = validate(db, kpi_id, period_type, period_start, target)
+    kpi_id, period, value = validate(db, kpi_id, period_type, period_start, target, today)
     key = [kpi_id, period.type, period.start]
     note = json.dumps({"kpi_id": kpi_id, "period_type": period.type, "period_start": period.start.isoformat(),
                        "target": value})

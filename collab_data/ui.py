@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from collab_data import exports, queries, theme
+from collab_data import clock, exports, queries, theme
 from collab_data.filters import (
     ALL_TIME,
     COLLAB_CHOICES,
@@ -84,8 +84,30 @@ def current_filters() -> Filters:
         return Filters()
 
 
+def today():
+    """The app's today (:func:`collab_data.clock.today`), read once at the top of a page and
+    passed down. A malformed ``COLLAB_TODAY`` is shown as a warning and the real date is
+    used: a misconfiguration never takes a page down."""
+    value, problem = clock.today_or_real()
+    if problem:
+        st.warning(f"{problem} The real date ({clock.long_date(value)}) is used meanwhile.", icon="⚠️")
+    return value
+
+
+def as_of_text(status: dict, icon: str = "📅 ") -> str:
+    """"📅 Data as of 19 November 2026 · last import 27 Nov 2026", or that nothing is recorded."""
+    if status["as_of"] is None:
+        text = f"{icon}No records of the collaboratives yet"
+    else:
+        text = f"{icon}Data as of {clock.long_date(status['as_of'])}"
+    if status["last_update"] is not None:
+        text += f" · last import or edit {clock.short_date(status['last_update'])}"
+    return text
+
+
 def page_header(title: str, f: Filters, *, caption: str | None = None) -> None:
-    """Title, the active filters in one sentence, and the sample badge when sample rows are in view."""
+    """Title, the active filters in one sentence, the data date (with its definition as
+    help), and the sample badge when sample rows are in view."""
     st.title(title)
     sentence = describe(f, country_names=cached(queries.country_names), partner_names=cached(queries.partner_names))
     badge = cached(queries.sample_in_view, f)
@@ -96,8 +118,8 @@ def page_header(title: str, f: Filters, *, caption: str | None = None) -> None:
             f":orange-badge[{theme.SAMPLE_BADGE}]",
             help="Some records in view are sample data for demonstration, until partners upload their own.",
         )
-    if caption:
-        st.caption(caption)
+    status = cached(queries.data_status)
+    st.caption(as_of_text(status) + (f" · {caption}" if caption else ""), help=status["definition"])
 
 
 def escape(text: str) -> str:
@@ -216,7 +238,7 @@ _NOT_MAPPED = "— not in the file —"
 TIER_ICON = {"critical": "⛔ critical", "error": "❌ error", "warning": "⚠️ warning"}
 
 
-def upload_flow(upload, editor) -> None:
+def upload_flow(upload, editor, today_) -> None:
     """Mapping, validation preview and the import/cancel choice for one uploaded file."""
     from collab_data import actions
     from collab_data.db import WriteRejected
@@ -224,7 +246,7 @@ def upload_flow(upload, editor) -> None:
 
     data = upload.getvalue()
     max_bytes = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
-    first = actions.validate_upload(data, upload.name, editor, max_bytes=max_bytes)
+    first = actions.validate_upload(data, upload.name, editor, max_bytes=max_bytes, today=today_)
     if first.table is None or (first.critical and not first.mapping):
         _show_findings(first)
         _cancel_button()
@@ -247,7 +269,7 @@ def upload_flow(upload, editor) -> None:
             mapping[spec.name] = choice
     remember = st.checkbox("Remember this matching for my next upload", value=True, key="remember_mapping")
     plan = first if mapping == first.mapping else actions.validate_upload(data, upload.name, editor, mapping=mapping,
-                                                                          max_bytes=max_bytes)
+                                                                          max_bytes=max_bytes, today=today_)
     st.markdown("**4. Preview** — nothing has been written yet.")
     _show_findings(plan)
     if plan.critical:
@@ -313,3 +335,58 @@ def last_import_notice() -> None:
         batch, n, name = done
         st.success(f"Imported {n} activities from {name} as batch {batch}. The KPIs and charts include them now; "
                    "the batch can be undone under 'Import history'.", icon="✅")
+
+
+# --------------------------------------------------------------------------------------
+# Reporting freshness (Overview, KPIs & targets, Partners & tools)
+# --------------------------------------------------------------------------------------
+def _freshness_colour(text: str) -> str:
+    from collab_data import freshness
+
+    for disp in freshness.STATUS.values():
+        if isinstance(text, str) and text.endswith(disp["label"]):
+            return f"color: {disp['color']}; font-weight: 600"
+    return ""
+
+
+def reporting_panel(panel, f: Filters, *, key: str, full: bool = False) -> None:
+    """Draw a :class:`collab_data.views.freshness.ReportingPanel`: a count per status (sign,
+    words and colour), the headline, the notes, and the partners to look at (``full``:
+    every partner), with a CSV of the table shown."""
+    from collab_data import freshness
+
+    cols = st.columns(4)
+    for col, status_key in zip(cols, ("up_to_date", "due", "overdue", "no_reports")):
+        disp = freshness.STATUS[status_key]
+        with col.container(border=True, key=f"{key}_{status_key}"):
+            st.markdown(f"<div style='font-size:0.95rem;color:{disp['color']};font-weight:700'>"
+                        f"{disp['emoji']} {disp['label']}</div>"
+                        f"<div style='font-size:2rem;font-weight:700;line-height:1.2'>{panel.counts[status_key]}</div>",
+                        unsafe_allow_html=True)
+    st.markdown(f"**{escape(panel.headline)}**")
+    st.caption(" ".join(panel.notes))
+    table = panel.table if full else panel.attention
+    if table.empty:
+        st.success("Every partner in view has reported within its reporting cycle.", icon="✅")
+        return
+    if not full:
+        st.markdown("**Partners to follow up** (overdue first)")
+    st.dataframe(
+        table.style.map(_freshness_colour, subset=["Status"]), hide_index=True, width="stretch", placeholder="—",
+        height=min(38 + 35 * len(table), 560),
+        column_config={
+            "Partner": st.column_config.TextColumn(width=150, pinned=True),
+            "Status": st.column_config.TextColumn(width=170),
+            "Last report": st.column_config.DateColumn(format="D MMM YYYY"),
+            "What was reported": st.column_config.TextColumn(width=320),
+            "Days since": st.column_config.NumberColumn(help="Days from the last report to today."),
+            "Report due from": st.column_config.DateColumn(format="D MMM YYYY",
+                                                           help="Last report + the reporting cycle."),
+            "Overdue after": st.column_config.DateColumn(
+                format="D MMM YYYY", help=f"Last report + the cycle + {freshness.GRACE_MONTHS} month's grace."),
+            "Organisation": st.column_config.TextColumn(width=260),
+        },
+    )
+    download(table, label="Reporting freshness (CSV)", file_stem=f"reporting_freshness_{panel.today.isoformat()}",
+             title=f"Reporting freshness of the partners, on {clock.long_date(panel.today)}", f=f, key=f"dl_{key}",
+             note=panel.notes[0])

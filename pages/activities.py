@@ -10,6 +10,7 @@ from collab_data.runtime import cached
 
 ui.require_router()
 f = ui.current_filters()
+today = ui.today()
 ui.page_header("Activities", f, caption="The collaboratives' meetings, exchanges, reviews, trainings and advocacy. "
                                         "Partner data leads add theirs from a spreadsheet.")
 secrets = ui.secrets()
@@ -62,7 +63,7 @@ with tab_upload:
         up_key = f"upload_{st.session_state.get('upload_round', 0)}"
         upload = st.file_uploader("Activities file", type=["csv", "tsv", "txt", "xlsx"], key=up_key)
         if upload is not None:
-            ui.upload_flow(upload, editor)
+            ui.upload_flow(upload, editor, today)
 
 # --------------------------------------------------------------------------------------
 with tab_history:

@@ -7,23 +7,25 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from collab_data import actions, metrics, queries, theme, ui
+from collab_data import actions, freshness, metrics, queries, theme, ui
 from collab_data.db import WriteRejected
 from collab_data.filters import URL_KEYS
+from collab_data.queries import freshness as QF
 from collab_data.queries import overview as Q
 from collab_data.runtime import cached
+from collab_data.views import freshness as VF
 
 ui.require_router()
 f = ui.current_filters()
+today = ui.today()
 as_of = cached(queries.data_as_of)
-period = metrics.current_period(f, as_of)
+period = metrics.current_period(f, as_of, today)
 f_view = f.with_(period=period.code)  # what the page shows: the sentence and the downloads say so
 
 ui.page_header(
     "KPIs & targets", f_view,
-    caption=(f"📅 Data as of {as_of.day} {as_of:%B %Y}" if as_of else "📅 No records of the collaboratives yet")
-    + " · every KPI against its target and the period before, the meeting rhythm of each collaborative, "
-      "and the targets.",
+    caption="every KPI against its target and the period before, the meeting rhythm of each collaborative, "
+            "and the targets.",
 )
 
 PTYPE_KEY, PCODE_KEY = "kpi_period_type", "kpi_period"
@@ -67,7 +69,7 @@ def period_selectors(years: list[int]) -> None:
 
 
 def kpi_section() -> None:
-    info = cached(metrics.overview_period, f)
+    info = cached(metrics.overview_period, f, today)
     kpis = cached(metrics.compute_kpis, f, period.type, period.start, metrics.PAGE_KPIS)
     st.subheader(f"KPIs · {info['sentence']}")
     table = metrics.kpi_page_table(kpis)
@@ -147,6 +149,49 @@ def cadence_section() -> None:
                 title=f"Meeting cadence, {period.label}", f=f_view, key="dl_cadence")
 
 
+def freshness_section() -> None:
+    st.subheader("Reporting freshness")
+    ui.reporting_panel(cached(VF.reporting_panel, f, today), f, key="fresh_kpis")
+
+
+def cycles_section(editor) -> None:
+    st.subheader("Reporting cycles")
+    st.caption("How often the partners of each collaborative are expected to report; set by the secretariat (an "
+               "administrator). Every change is kept below.")
+    st.dataframe(cached(VF.cycles_table), hide_index=True, width="stretch")
+    saved = st.session_state.pop("_cycle_saved", None)
+    if saved:
+        st.success(saved, icon="✅")
+    if editor is not None and actions.can_set_targets(editor):
+        cycles = cached(QF.reporting_cycles)
+        names = dict(zip(cycles["collab_id"], cycles["name"]))
+        in_force = dict(zip(cycles["collab_id"], cycles["months"].astype(int)))
+        c1, c2, c3 = st.columns([3, 2, 1.3], vertical_alignment="bottom")
+        collab = c1.selectbox("Collaborative", list(names), format_func=names.get, key="cycle_collab")
+        months = c2.selectbox("Reporting cycle", list(freshness.CYCLES), index=list(freshness.CYCLES).index(
+            in_force[collab]), format_func=freshness.cycle_name, key=f"cycle_months_{collab}")
+        if c3.button("💾 Save cycle", key="cycle_save"):
+            try:
+                batch = actions.set_cycle(collab, months, editor)
+            except WriteRejected as exc:
+                st.error(f"The cycle was not changed: {exc}")
+                return
+            st.session_state["_cycle_saved"] = (f"Reporting cycle of the {names[collab]} set to "
+                                                f"{freshness.cycle_name(months).lower()} (was "
+                                                f"{freshness.cycle_name(in_force[collab]).lower()}; change {batch}).")
+            st.rerun()
+    history = cached(VF.cycle_history)
+    if history.empty:
+        st.caption("No reporting cycle has been changed in the app yet: every collaborative reports quarterly.")
+    else:
+        st.markdown("**History of cycle changes**")
+        st.dataframe(history, hide_index=True, width="stretch",
+                     column_config={"When (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")})
+        ui.download(history, label="Cycle history (CSV)", file_stem="reporting_cycle_history",
+                    title="History of reporting-cycle changes", f=f_view, key="dl_cycle_history",
+                    note="The history of cycles is not filtered.")
+
+
 def new_collaborations_section() -> None:
     st.subheader(f"New collaborations · {period.label}")
     recorded = cached(Q.recorded_collaborations, f, period.start, period.end)
@@ -215,7 +260,7 @@ def target_editor(editor) -> None:
                + (f"**{current:g}**" if current is not None else "none set") + ".")
     if st.button("💾 Save target", key="target_save", type="primary"):
         try:
-            batch = actions.set_target(kpi, chosen.type, chosen.start, value, editor)
+            batch = actions.set_target(kpi, chosen.type, chosen.start, value, editor, today=today)
         except WriteRejected as exc:
             st.error(f"The target was not changed: {exc}")
             return
@@ -225,7 +270,7 @@ def target_editor(editor) -> None:
         st.rerun()
 
 
-def targets_section() -> None:
+def targets_section():
     st.subheader("Targets")
     st.caption("Targets are set per KPI and period for both collaboratives as a whole, by the secretariat "
                "(an administrator). Every change is kept below.")
@@ -252,7 +297,7 @@ def targets_section() -> None:
     history = cached(Q.target_changes)
     if history.empty:
         st.caption("No target has been changed in the app yet (the targets in use came with the data).")
-        return
+        return editor
     shown = pd.DataFrame({
         "When (UTC)": history["changed_at"],
         "Editor": history["editor"],
@@ -269,6 +314,7 @@ def targets_section() -> None:
                                 "New target": st.column_config.NumberColumn(format="%g")})
     ui.download(shown, label="Target history (CSV)", file_stem="kpi_target_history", title="History of KPI target changes",
                 f=f_view, key="dl_target_history", note="The history of targets is not filtered.")
+    return editor
 
 
 def render() -> None:
@@ -279,9 +325,11 @@ def render() -> None:
     else:
         period_selectors(cached(queries.filter_options)["years"] or [period.start.year])
         kpi_section()
+        freshness_section()
         cadence_section()
         new_collaborations_section()
-    targets_section()
+    editor = targets_section()
+    cycles_section(editor)
 
 
 render()

@@ -23,6 +23,7 @@ from collab_data.runtime import cached
 
 ui.require_router()
 f = ui.current_filters()
+today = ui.today()
 
 #: The map's height at 1280 × 720 (pixels); larger screens zoom it.
 MAP_HEIGHT = 465
@@ -94,7 +95,10 @@ as_of = cached(queries.data_as_of)
 showing = describe(f, country_names=names, partner_names=cached(queries.partner_names))
 
 bar = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False, key="meeting_bar")
-bar.markdown(f"**{ui.escape(M.indicator(number, slides))}**\n\n:gray[:small[{ui.escape(showing)}]]", width="stretch")
+data_status = cached(queries.data_status)
+as_of_words = ui.as_of_text(data_status, icon="")
+bar.markdown(f"**{ui.escape(M.indicator(number, slides))}**\n\n:gray[:small[{ui.escape(showing)} · "
+             f"{ui.escape(as_of_words)}]]", width="stretch", help=data_status["definition"])
 bar.button("Previous", icon="⬅️", key="meeting_prev", on_click=go, args=(prev_n,), disabled=number <= 1,
            shortcut="Left", help="Previous slide (← or PageUp)")
 bar.button("Next", icon="➡️", key="meeting_next", on_click=go, args=(next_n,), disabled=number >= total,
@@ -142,7 +146,7 @@ def kpi_slide() -> None:
         ui.empty_state("No activities, country programmes or collaborations are recorded yet, so there are no key "
                        "figures to show.", ui.NO_COLLAB_DATA_HOW)
         return
-    period = cached(metrics.overview_period, f)
+    period = cached(metrics.overview_period, f, today)
     kpis = cached(metrics.compute_kpis, f, period["type"], period["start"])
     notes = [period["sentence"], f"trend lines: the last {metrics.SPARK_QUARTERS} quarters"]
     if not metrics.targets_apply(f):

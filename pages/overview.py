@@ -10,16 +10,13 @@ import streamlit as st
 from collab_data import metrics, queries, runtime, ui
 from collab_data.charts import overview as charts
 from collab_data.queries import overview as Q
+from collab_data.views import freshness as VF
 
 ui.require_router()
 f = ui.current_filters()
 
-as_of = runtime.cached(queries.data_as_of)
-ui.page_header(
-    "Overview", f,
-    caption=(f"📅 Data as of {as_of.day} {as_of:%B %Y}" if as_of else "📅 No records of the collaboratives yet")
-    + " · the collaboratives' key figures against their targets, and recent activity.",
-)
+today = ui.today()
+ui.page_header("Overview", f, caption="the collaboratives' key figures against their targets, and recent activity.")
 
 TILES_PER_ROW = 3
 LATEST_ROWS = 15
@@ -76,7 +73,7 @@ def render() -> None:
         return
 
     # -- KPI tiles ---------------------------------------------------------------------
-    period = runtime.cached(metrics.overview_period, f)
+    period = runtime.cached(metrics.overview_period, f, today)
     kpis = runtime.cached(metrics.compute_kpis, f, period["type"], period["start"])
     st.subheader(f"Key figures · {period['sentence']}")
     notes = []
@@ -99,6 +96,10 @@ def render() -> None:
     ui.download(metrics.kpi_table(kpis, period["label"], period["previous_label"]), label="KPIs (CSV)",
                 file_stem=f"kpis_{period['label'].replace(' ', '_')}", title=f"KPIs, {period['sentence']}", f=f,
                 key="dl_kpis")
+
+    # -- reporting freshness -------------------------------------------------------------
+    st.subheader("Reporting freshness")
+    ui.reporting_panel(runtime.cached(VF.reporting_panel, f, today), f, key="fresh_overview")
 
     # -- timeline ----------------------------------------------------------------------
     st.subheader("Activities per quarter, by type")

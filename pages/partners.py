@@ -7,9 +7,11 @@ from collab_data import queries, ui
 from collab_data.charts import catalogue as charts
 from collab_data.queries import catalogue as Q
 from collab_data.runtime import cached
+from collab_data.views import freshness as VF
 
 ui.require_router()
 f = ui.current_filters()
+today = ui.today()
 ui.page_header(
     "Partners & tools", f,
     caption="Who the partners are, which tools they bring, where they work and what they do together.",
@@ -43,6 +45,8 @@ search = st.text_input(
          "(for partners also their tools' names; for tools also owners and LNOB dimensions).",
 ) or ""
 partners = cached(Q.partners_catalogue, f, search.strip())
+reporting = cached(VF.reporting_panel, f, today)
+reporting_of = dict(zip(reporting.table["Partner"], reporting.table["Status"]))
 tools = cached(Q.tools_catalogue, f, search.strip())
 
 tab_p, tab_t = st.tabs([f"🏢 Partners ({len(partners)})", f"🧰 Tools ({len(tools)})"])
@@ -57,6 +61,7 @@ with tab_p:
             "Type": partners["org_type"].map(Q.ORG_TYPE_LABELS),
             "Headquarters": partners["hq"],
             "Collaboratives": partners["collaboratives"],
+            "Reporting": partners["acronym"].fillna(partners["name"]).map(reporting_of),
             "Tools": partners["tools"],
             "Topics": partners["topics"],
             "Countries": partners["countries"],
@@ -68,6 +73,9 @@ with tab_p:
              column_config={
                  "Partner": st.column_config.TextColumn(width=150, pinned=True),
                  "Name": st.column_config.TextColumn(width=220),
+                 "Reporting": st.column_config.TextColumn(
+                     width=170, help=f"Reporting freshness today ({today:%d %b %Y}); see “Reporting freshness” "
+                                     "below. — : not a member of a collaborative in view."),
                  "Tools": st.column_config.TextColumn(width=220),
                  "Topics": st.column_config.TextColumn(width=220),
                  "Countries": st.column_config.NumberColumn(help="Countries with a programme in view", width=85),
@@ -106,6 +114,10 @@ with tab_t:
              })
 
 # ----------------------------------------------------------------------------------------
+st.header("Reporting freshness", divider="gray")
+ui.reporting_panel(reporting, f, key="fresh_partners", full=True)
+
+# ----------------------------------------------------------------------------------------
 st.header("Profiles", divider="gray")
 tab_pp, tab_tp = st.tabs(["🏢 Partner profile", "🧰 Tool profile"])
 
@@ -130,6 +142,7 @@ with tab_pp:
             st.markdown(ui.escape(info["description"]))
         st.caption("Member of: " + (info["collaboratives"] if pd.notna(info["collaboratives"]) else "no collaborative")
                    + (f" · Task teams: {info['task_teams']}" if pd.notna(info["task_teams"]) else ""))
+        st.markdown(VF.partner_line(reporting, partner_labels[pid]))
         m = st.columns(5)
         m[0].metric("Tools", len(prof["tools"]), border=True)
         m[1].metric("Countries", len(prof["countries"]), border=True, help="With a programme in view")

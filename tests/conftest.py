@@ -1,8 +1,15 @@
-"""Shared fixtures: real databases built once per test session from the bundled data."""
+"""Shared fixtures: real databases built once per test session from the bundled data.
+
+Time is an input: every test runs with ``COLLAB_TODAY`` set to :data:`TODAY` (the date the
+sample is built around), so no test depends on the day it runs; tests about time set other
+dates themselves (see test_time.py).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,6 +18,10 @@ from collab_data.build import build
 from collab_data.db import DATA_DIR, Database, close_all
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: The app's today in every test (also in the browser tests' server, which inherits it).
+TODAY = date(2026, 11, 22)
+os.environ["COLLAB_TODAY"] = TODAY.isoformat()
 
 
 @pytest.fixture(scope="session")

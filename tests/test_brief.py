@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import statistics
+from datetime import date
 
 import pytest
 
@@ -103,10 +104,10 @@ def test_brief_lists_sources_with_dates_data_date_and_sample_notice(sample_db_pa
         SELECT i.source, max(v.year) FROM indicator_values v JOIN indicators i USING (indicator_id)
         WHERE v.iso3 = ? GROUP BY i.source""", [iso3]):
         assert re.search(re.escape(html.escape(source)) + r"</b>: data year [0-9, ]*\b" + str(year), country_html), source
-    (as_of,) = rows(sample_db_path, """SELECT max(d) FROM (SELECT max(start_date) AS d FROM activities UNION ALL
-        SELECT max(started_date) FROM collaborations UNION ALL
-        SELECT max(start_date) FROM country_programs WHERE start_date <= current_date)""")[0]
-    assert f"{as_of.day} {as_of:%B %Y}" in country_html
+    # the sample's data date: its newest programme that actually started (planned ones start later)
+    assert rows(sample_db_path, "SELECT max(start_date) FROM country_programs WHERE status = 'active'") == \
+        [(date(2026, 11, 19),)]
+    assert "19 November 2026" in country_html
     assert "SAMPLE DATA" in country_html
 
 

@@ -36,6 +36,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from conftest import TODAY
 
 from collab_data import actions, metrics, targets
 from collab_data import db as dbmod
@@ -168,6 +169,7 @@ HAND_Q2 = {
     "tools_showcased": 2,         # t_one (S1, S2), t_two (S3)
     "countries_active": 1,        # UGA; PR1 in Kenya ended 31 March; PR4 is planned
     "tools_in_use": 2,            # t_two (PR3, S3), t_one (S1, S2)
+    "partners_on_time": 5,        # on 30 June every partner had reported within its (quarterly) cycle
 }
 # Q1 2025 (1 January - 31 March)
 HAND_Q1 = {
@@ -180,16 +182,21 @@ HAND_Q1 = {
     "tools_showcased": 0,
     "countries_active": 2,        # KEN (PR1), UGA (PR3)
     "tools_in_use": 2,            # t_one (PR1), t_two (PR3)
+    "partners_on_time": 4,        # on 31 March PB's last report was M1 (15 Oct 2024): overdue after 15 Feb
 }
 # Q3 2025: X1 (1 July, PA PC), L3 (PC PD); programme PR2 (PE, UGA)
 HAND_Q3 = {"partners_involved": 4, "knowledge_sharing": 0, "meetings_held": 1, "new_collaborations": 1,  # PA-PC
            "peer_reviews": 0, "countries_coordinated": 0, "tools_showcased": 0, "countries_active": 1,
-           "tools_in_use": 0}
+           "tools_in_use": 0,
+           "partners_on_time": 5}  # on 30 Sep PB's last report (K1, 30 June) is exactly one cycle old: up to date
 # the year 2025
 HAND_2025 = {"partners_involved": 5, "knowledge_sharing": 6, "meetings_held": 4,
              "new_collaborations": 10,  # recorded C1 C2 C3 + 7 pairs (all but PA-PB, first together in 2024)
              "peer_reviews": 2, "countries_coordinated": 1, "tools_showcased": 2, "countries_active": 2,
-             "tools_in_use": 2}
+             "tools_in_use": 2,
+             # judged on the data date (20 Nov): PA up to date (X2); PC, PD due (L3, 10 Aug); PB (K1) and PE
+             # (PR2, C3), last reported on 30 June, overdue after 30 Oct
+             "partners_on_time": 3}
 
 
 def test_quarter_values_and_previous_period(tiny):
@@ -233,6 +240,7 @@ def test_filters_narrow_as_defined(tiny):
         "new_collaborations": 2,      # C3 (PD) + pair PB-PD (S3); PB-PC met first in K1, a gender activity
         "peer_reviews": 1,            # R2
         "countries_coordinated": 0, "tools_showcased": 2, "countries_active": 0, "tools_in_use": 2,
+        "partners_on_time": 2,        # PC, PD: the LNOB members
     }
     kenya = values(kpis(tiny, "quarter", Q2, Filters(countries=("KEN",))))
     assert kenya["partners_involved"] == 2        # K1: PB, PC
@@ -327,7 +335,7 @@ def test_status_against_targets(tiny):
     assert got.loc["peer_reviews", "status"] == "off_track"        # 2 of 3
     assert got.loc["tools_showcased", "status"] == "no_target"
     table = metrics.kpi_page_table(kpis(tiny, "quarter", Q2))
-    assert list(table["Status"][:4]) == ["⚪ No target", "🟢 On track", "⚪ No target", "🟠 At risk"]
+    assert list(table["Status"][:5]) == ["⚪ No target", "⚪ No target", "🟢 On track", "⚪ No target", "🟠 At risk"]
     assert kpis(tiny, "year", Q1).set_index("kpi_id").loc["meetings_held", "status"] == "on_track"  # 4 of 4
 
 
@@ -382,13 +390,13 @@ def test_only_admins_change_targets_through_the_app(tiny_rw):
     before = tiny_rw.table_checksums()
     for who in (None, Editor("PARIS21 data lead", "p_a")):
         with pytest.raises(WriteRejected, match="only an administrator"):
-            actions.set_target("peer_reviews", "quarter", Q2, 1, who)
+            actions.set_target("peer_reviews", "quarter", Q2, 1, who, today=TODAY)
     assert tiny_rw.table_checksums() == before
     assert not actions.can_set_targets(Editor("PA lead", "p_a")) and actions.can_set_targets(Editor("Secretariat", None))
-    batch = actions.set_target("peer_reviews", "quarter", Q2, 1, Editor("Secretariat", None))
+    batch = actions.set_target("peer_reviews", "quarter", Q2, 1, Editor("Secretariat", None), today=TODAY)
     assert tiny_rw.rows("SELECT editor FROM import_batches WHERE batch_id = ?", [batch]) == [("Secretariat",)]
     with pytest.raises(targets.TargetRejected):
-        actions.set_target("peer_reviews", "quarter", Q2, -5, Editor("Secretariat", None))
+        actions.set_target("peer_reviews", "quarter", Q2, -5, Editor("Secretariat", None), today=TODAY)
 
 
 def test_schema_version_2_migrates_a_version_1_database(tmp_path, monkeypatch):
@@ -420,6 +428,6 @@ def test_period_helpers():
 
 
 def test_registry_covers_the_page():
-    assert set(metrics.PAGE_KPIS) == set(metrics.KPIS) == set(Q.KPI_SQL)
+    assert set(metrics.PAGE_KPIS) == set(metrics.KPIS) == set(Q.KPI_SQL) | set(metrics.PYTHON_KPIS)
     for k in metrics.PAGE_KPIS:
         assert len(metrics.KPIS[k].formula) > 60

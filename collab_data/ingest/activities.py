@@ -5,6 +5,7 @@ Tiers, as in the IATI validator:
 * **critical** — the whole file is refused (unreadable, empty, no header, a required
   column unmapped, over the size limit, already imported);
 * **error** — the row is dropped (country or partner unknown, invalid or ambiguous date,
+  a date outside 1990-01-01 .. ten years after today (:func:`collab_data.clock.date_window`),
   end before start, unknown activity type, duplicate, outside the editor's partner);
 * **warning** — the row is imported with a flag (date in the future or before 2015,
   approximate country or partner match, a cell a spreadsheet would run as a formula ...).
@@ -26,7 +27,7 @@ from datetime import date
 
 import pandas as pd
 
-from collab_data import countries
+from collab_data import clock, countries
 from collab_data.db import Database, WriteRejected
 from collab_data.ingest.dates import day_order_evidence, parse_date
 from collab_data.ingest.reader import FileRejected, Table, read_table
@@ -55,10 +56,11 @@ FIELDS: dict[str, FieldSpec] = {f.name: f for f in [
     FieldSpec("start_date", "Start date", True,
               ("start date", "start", "date", "from", "begin", "date from", "event date", "start_date", "when",
                "date of activity", "activity date"),
-              "YYYY-MM-DD (also dd/mm/yyyy, 5 Mar 2025, or an Excel date)."),
+              "YYYY-MM-DD (also dd/mm/yyyy, 5 Mar 2025, or an Excel date), from 1990-01-01 up to "
+              f"{clock.YEARS_AHEAD} years after today."),
     FieldSpec("end_date", "End date", False,
               ("end date", "end", "to", "until", "date to", "finish", "end_date"),
-              "Optional; not before the start date."),
+              f"Optional; not before the start date, and at most {clock.YEARS_AHEAD} years after today."),
     FieldSpec("partners", "Partners", True,
               ("partners", "partner", "org", "orgs", "organisation", "organization", "organisations", "organizations",
                "participating partners", "participants", "agency", "agencies", "lead partner", "partner organisation",
@@ -258,7 +260,7 @@ class Context:
             "SELECT sha256, batch_id, created_at, editor FROM import_batches "
             "WHERE kind = 'upload' AND status = 'imported' AND sha256 IS NOT NULL")}
         return cls(partners, labels, tools, {c for (c,) in db.rows("SELECT iso3 FROM countries")}, keys, files,
-                   today or date.today())
+                   today or clock.today())
 
     def resolve_partner(self, text: str) -> tuple[str | None, float, list[str]]:
         key = norm(text)
@@ -433,6 +435,17 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
                 end = r.value
                 if r.note:
                     warn("end_date", end_raw, f"End date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
+        lo, hi = clock.date_window(ctx.today)
+        for name, raw, value in (("start_date", start_raw, start), ("end_date", end_raw, end)):
+            if value is not None and not lo <= value <= hi:
+                err(name, raw, f"The {'start' if name == 'start_date' else 'end'} date {value.isoformat()} is outside "
+                    f"the dates the dashboard accepts ({clock.window_text(ctx.today)}).",
+                    "Correct the year (a typing error such as 0202 or 2206?); dates must lie "
+                    f"{clock.window_text(ctx.today)}.")
+        if start and not lo <= start <= hi:
+            start = None  # reported above; no further checks on it
+        if end and not lo <= end <= hi:
+            end = None
         if start and end and end < start:
             err("end_date", end_raw, f"The activity ends ({end}) before it starts ({start}).",
                 "Swap the two dates or correct one of them.")

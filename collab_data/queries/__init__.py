@@ -22,6 +22,7 @@ from datetime import date
 
 import pandas as pd
 
+from collab_data import clock
 from collab_data.db import Database
 from collab_data.filters import Filters, period_range
 
@@ -29,6 +30,7 @@ LMIC = ("Low income", "Lower middle income", "Upper middle income")
 
 
 def scope_params(f: Filters, as_of: date | None = None) -> dict:
+    """The scope CTEs' parameters. ``as_of`` anchors "the last 12 months" (the data date)."""
     start, end = period_range(f.period, as_of)
     return {
         "collab": f.collab,
@@ -96,6 +98,8 @@ def scoped(db: Database, f: Filters, body: str, extra: dict | None = None, as_of
 
     ``body`` is a SELECT, or starts with ``, name AS (...)`` to add CTEs of its own.
     """
+    if f.period == "last12" and as_of is None:
+        as_of = data_as_of(db)
     params = scope_params(f, as_of)
     if extra:
         params.update(extra)
@@ -119,7 +123,7 @@ def filter_options(db: Database) -> dict[str, list]:
         "years": [int(y) for (y,) in db.rows(
             "SELECT DISTINCT year(d) FROM (SELECT start_date AS d FROM activities UNION ALL "
             "SELECT start_date FROM country_programs UNION ALL SELECT started_date FROM collaborations) "
-            "WHERE d <= current_date ORDER BY 1")],
+            "WHERE d BETWEEN ? AND coalesce(?, ?) ORDER BY 1", [clock.EARLIEST, data_as_of(db), clock.LATEST])],
     }
 
 
@@ -131,13 +135,44 @@ def partner_names(db: Database) -> dict[str, str]:
     return dict(db.rows("SELECT partner_id, coalesce(acronym, name) FROM partners"))
 
 
-def data_as_of(db: Database) -> date | None:
-    """The latest dated record of the collaboratives (activity, programme start, collaboration)."""
-    return db.scalar(
-        "SELECT max(d) FROM (SELECT max(start_date) AS d FROM activities UNION ALL "
-        "SELECT max(started_date) FROM collaborations UNION ALL "
-        "SELECT max(start_date) FROM country_programs WHERE start_date <= current_date)"
+#: What "Data as of" means, shown wherever the date is.
+AS_OF_DEFINITION = (
+    "Data as of: the latest day on which something the collaboratives recorded happened — an activity held, "
+    "a collaboration started, or a country programme that actually started (planned programmes do not count). "
+    "An event dated after the day it was imported had not happened yet and does not count, and dates before "
+    f"{clock.EARLIEST.year} or after {clock.LATEST.year} are read as typing errors. It comes from the records "
+    "alone, not from today's date: the same data gives the same figures on any day."
+)
+
+_AS_OF_SQL = """
+    SELECT max(d) FROM (
+        SELECT a.start_date AS d, b.created_at FROM activities a JOIN import_batches b USING (batch_id)
+        UNION ALL
+        SELECT c.started_date, b.created_at FROM collaborations c JOIN import_batches b USING (batch_id)
+        UNION ALL
+        SELECT p.start_date, b.created_at FROM country_programs p JOIN import_batches b USING (batch_id)
+        WHERE p.status IN ('active', 'completed', 'paused')
     )
+    WHERE d BETWEEN ? AND ? AND (created_at IS NULL OR d <= created_at::DATE)
+"""
+
+
+def data_as_of(db: Database) -> date | None:
+    """The data date (see :data:`AS_OF_DEFINITION`); None when nothing is recorded yet.
+
+    Independent of today: it moves only when records change.
+    """
+    return db.scalar(_AS_OF_SQL, [clock.EARLIEST, clock.LATEST])
+
+
+def data_status(db: Database) -> dict:
+    """What the pages say about the data's date: ``as_of`` (see :func:`data_as_of`),
+    ``last_update`` (the day of the newest import or edit that is not undone; None when
+    the records came only with the build), ``definition``."""
+    last = db.scalar("SELECT max(created_at) FROM import_batches WHERE kind IN ('upload', 'edit') "
+                     "AND status = 'imported'")
+    return {"as_of": data_as_of(db), "last_update": last.date() if last is not None else None,
+            "definition": AS_OF_DEFINITION}
 
 
 def sample_in_view(db: Database, f: Filters) -> bool:

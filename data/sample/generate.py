@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import random
 from pathlib import Path
 
@@ -929,6 +930,45 @@ def main() -> None:
                                 started_date=iso(r["start"]), origin_activity_id=r["origin"],
                                 partners=";".join(r["partners"]), description=r["desc"]))
 
+    # ------------------------------------------------------------------ reporting lapses
+    # In a real collaborative not every partner reports every quarter. These partners stopped
+    # reporting after a date: what they did later is not in the records (activities they alone
+    # ran, programmes they started), joint records list the partners who did report, and a
+    # programme that ended later still reads as it was last reported. Against the sample's
+    # as-of date and a quarterly cycle this gives one partner "due" and two "overdue".
+    # An activity about a lapsed partner (a peer review of its work) is not recorded either.
+    lapses = {"dihr": dt.date(2026, 8, 10), "sightsavers": dt.date(2026, 7, 10), "civicus": dt.date(2026, 6, 19)}
+    names = {p["partner_id"]: [n for n in (p["name"], p["acronym"]) if n] for p in PARTNERS}
+    dropped_acts = set()
+    for a in acts:
+        for p, cut in lapses.items():
+            if p in a["partners"] and a["start"] > cut:
+                if len(a["partners"]) == 1 or any(n in a["title"] for n in names[p]):  # theirs: not reported
+                    dropped_acts.add(a["activity_id"])
+                else:
+                    a["partners"].remove(p)
+    acts[:] = [a for a in acts if a["activity_id"] not in dropped_acts]
+    activity_rows = [dict(r, partners=";".join(a["partners"]))
+                     for r, a in zip([r for r in activity_rows if r["activity_id"] not in dropped_acts], acts)]
+    for r, c in zip(records, collab_rows):
+        for p, cut in lapses.items():
+            if p in r["partners"] and r["start"] > cut and len(r["partners"]) > 2:
+                r["partners"].remove(p)
+        c["partners"] = ";".join(r["partners"])
+        if c["origin_activity_id"] in dropped_acts:
+            c["origin_activity_id"] = ""
+    records[:] = [r for r in records if not any(p in r["partners"] and r["start"] > cut for p, cut in lapses.items())]
+    collab_rows[:] = [c for c in collab_rows
+                      if not any(p in c["partners"].split(";") and dt.date.fromisoformat(c["started_date"]) > cut
+                                 for p, cut in lapses.items())]
+    keep = [not (r["partner_id"] in lapses and lapses[r["partner_id"]] < r["start"] <= TODAY) for r in programs]
+    programs[:] = [r for r, k in zip(programs, keep) if k]
+    program_rows[:] = [r for r, k in zip(program_rows, keep) if k]
+    for r in program_rows:
+        cut = lapses.get(r["partner_id"])
+        if cut and r["status"] == "completed" and cut < dt.date.fromisoformat(r["end_date"]) <= TODAY:
+            r["status"] = "active"
+
     # ------------------------------------------------------------------ KPI targets
     periods = []
     for year in (2024, 2025, 2026):
@@ -1011,6 +1051,13 @@ def main() -> None:
             if cap is not None:
                 target = min(target, cap)
             kpi_rows.append(dict(kpi_id=kpi, period_type=t, period_start=iso(s), target=int(target)))
+
+    # "Partners reporting on time": the collaboratives aim at four in five of their members
+    # (those who had joined by the period's end) reporting on time.
+    for t, s, e in periods:
+        n_members = len({p for c in joined for p, d in joined[c].items() if d <= e})
+        kpi_rows.append(dict(kpi_id="partners_on_time", period_type=t, period_start=iso(s),
+                             target=max(1, math.ceil(0.8 * n_members))))
 
     # ------------------------------------------------------------------ sanity checks
     assert all(r["support_type"] in SUPPORT_TYPES and r["topic"] in TOPICS for r in program_rows)
