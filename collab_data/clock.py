@@ -62,8 +62,8 @@ def configured_today() -> date | None:
                 problem = f"is outside {EARLIEST.year}–{LATEST.year}"
             else:
                 return value
-    raise ClockError(f"{ENV}={raw.strip()!r} {problem}: set it to a date such as 2026-11-27, or unset it "
-                     "to use the real date.")
+    raise ClockError(f"{ENV}={raw.strip()!r} {problem}: set it to a date written YYYY-MM-DD, such as 2026-11-27, "
+                     "or unset it to use the real date.")
 
 
 def today() -> date:
