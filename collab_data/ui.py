@@ -224,6 +224,23 @@ def sign_in_form(secret: dict) -> None:
                 st.rerun()
 
 
+def save_button(label: str, key: str, write, done, *, failed: str, saved_key: str, where=None,
+                primary: bool = True) -> None:
+    """A button that runs ``write()`` (a change through :mod:`collab_data.actions`, returning
+    its batch). A refused change shows "``failed``: why" (nothing was written); a saved one
+    leaves ``done(batch)`` in the session under ``saved_key`` for the next run to show."""
+    from collab_data.db import WriteRejected
+
+    if (where or st).button(label, key=key, type="primary" if primary else "secondary"):
+        try:
+            batch = write()
+        except WriteRejected as exc:
+            st.error(f"{failed}: {exc}")
+            return
+        st.session_state[saved_key] = done(batch)
+        st.rerun()
+
+
 def sign_out() -> None:
     st.session_state.pop("_editor", None)
 

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from collab_data import actions, freshness, metrics, queries, theme, ui
-from collab_data.db import WriteRejected
 from collab_data.filters import URL_KEYS
 from collab_data.queries import freshness as QF
 from collab_data.queries import overview as Q
@@ -91,6 +90,7 @@ def kpi_section() -> None:
     st.dataframe(
         table.style.map(status_colour, subset=["Status"]),
         hide_index=True, width="stretch", placeholder=NO_DATA, row_height=38,
+        height=38 * (len(table) + 1) + 3,  # every KPI, no inner scrolling
         column_config={
             "KPI": st.column_config.TextColumn("KPI", width=250, pinned=True),
             "Value": st.column_config.NumberColumn("Value", help=f"In {period.label}."),
@@ -170,16 +170,11 @@ def cycles_section(editor) -> None:
         collab = c1.selectbox("Collaborative", list(names), format_func=names.get, key="cycle_collab")
         months = c2.selectbox("Reporting cycle", list(freshness.CYCLES), index=list(freshness.CYCLES).index(
             in_force[collab]), format_func=freshness.cycle_name, key=f"cycle_months_{collab}")
-        if c3.button("💾 Save cycle", key="cycle_save"):
-            try:
-                batch = actions.set_cycle(collab, months, editor)
-            except WriteRejected as exc:
-                st.error(f"The cycle was not changed: {exc}")
-                return
-            st.session_state["_cycle_saved"] = (f"Reporting cycle of the {names[collab]} set to "
-                                                f"{freshness.cycle_name(months).lower()} (was "
-                                                f"{freshness.cycle_name(in_force[collab]).lower()}; change {batch}).")
-            st.rerun()
+        ui.save_button(
+            "💾 Save cycle", "cycle_save", lambda: actions.set_cycle(collab, months, editor),
+            lambda batch: (f"Reporting cycle of the {names[collab]} set to {freshness.cycle_name(months).lower()} "
+                           f"(was {freshness.cycle_name(in_force[collab]).lower()}; change {batch})."),
+            failed="The cycle was not changed", saved_key="_cycle_saved", where=c3, primary=False)
     history = cached(VF.cycle_history)
     if history.empty:
         st.caption("No reporting cycle has been changed in the app yet: every collaborative reports quarterly.")
@@ -258,16 +253,12 @@ def target_editor(editor) -> None:
                             key=f"target_value_{kpi}_{code}", placeholder="no target yet")
     st.caption(f"Current target of **{metrics.KPIS[kpi].name}** for {chosen.label}: "
                + (f"**{current:g}**" if current is not None else "none set") + ".")
-    if st.button("💾 Save target", key="target_save", type="primary"):
-        try:
-            batch = actions.set_target(kpi, chosen.type, chosen.start, value, editor, today=today)
-        except WriteRejected as exc:
-            st.error(f"The target was not changed: {exc}")
-            return
-        st.session_state["_target_saved"] = (f"Target of {metrics.KPIS[kpi].name} for {chosen.label} set to "
-                                             f"{value:g} (was {'none' if current is None else f'{current:g}'}; "
-                                             f"change {batch} in the history).")
-        st.rerun()
+    ui.save_button(
+        "💾 Save target", "target_save", lambda: actions.set_target(kpi, chosen.type, chosen.start, value, editor,
+                                                                   today=today),
+        lambda batch: (f"Target of {metrics.KPIS[kpi].name} for {chosen.label} set to {value:g} (was "
+                       f"{'none' if current is None else f'{current:g}'}; change {batch} in the history)."),
+        failed="The target was not changed", saved_key="_target_saved")
 
 
 def targets_section():

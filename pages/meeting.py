@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from collab_data import maps, metrics, queries, ui
+from collab_data import clock, maps, metrics, queries, ui
 from collab_data import meeting as M
 from collab_data.charts import gaps as CG
 from collab_data.filters import describe
@@ -96,9 +96,10 @@ showing = describe(f, country_names=names, partner_names=cached(queries.partner_
 
 bar = st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False, key="meeting_bar")
 data_status = cached(queries.data_status)
-as_of_words = ui.as_of_text(data_status, icon="")
-bar.markdown(f"**{ui.escape(M.indicator(number, slides))}**\n\n:gray[:small[{ui.escape(showing)} · "
-             f"{ui.escape(as_of_words)}]]", width="stretch", help=data_status["definition"])
+as_of_words = ("data as of " + clock.short_date(data_status["as_of"]) if data_status["as_of"]
+               else "no records yet")
+bar.markdown(f"**{ui.escape(M.indicator(number, slides))}** :gray[:small[· {ui.escape(as_of_words)}]]\n\n"
+             f":gray[:small[{ui.escape(showing)}]]", width="stretch")  # no help icon: it would take a Tab stop
 bar.button("Previous", icon="⬅️", key="meeting_prev", on_click=go, args=(prev_n,), disabled=number <= 1,
            shortcut="Left", help="Previous slide (← or PageUp)")
 bar.button("Next", icon="➡️", key="meeting_next", on_click=go, args=(next_n,), disabled=number >= total,

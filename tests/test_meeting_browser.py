@@ -67,7 +67,8 @@ def test_every_slide_fits_the_screen(browser, server, width, height, key):
 
             shown = indicator(page)
             assert shown.startswith(f"{n} / {total} · ")
-            assert shown.split(" · ", 1)[1] in page.locator("h1").first.inner_text(), "the slide title is shown"
+            assert shown.split(" · ")[1] in page.locator("h1").first.inner_text(), "the slide title is shown"
+            assert shown.endswith(" · data as of 19 Nov 2026"), "every slide says how fresh its data is"
             m = page.evaluate(MEASURE)
             assert not m["sidebarShown"], f"slide {n}: the sidebar is hidden in meeting mode"
             assert not m["headerShown"], f"slide {n}: the toolbar is hidden in meeting mode"
@@ -91,6 +92,9 @@ def test_the_slide_buttons_are_focusable(browser, server):
     try:
         page.goto(f"{server}/meeting?slide=2")
         wait_for_run(page)
+        # the page's style hides the sidebar; until it has, its links would take the first Tab stops
+        page.wait_for_selector("[data-testid=stSidebar]", state="hidden", timeout=20_000)
+        page.locator(".st-key-meeting_bar").wait_for(state="visible", timeout=20_000)
         reached = []
         for _ in range(8):
             page.keyboard.press("Tab")

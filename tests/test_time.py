@@ -230,7 +230,8 @@ def test_every_page_renders_extreme_stored_dates(app_test, extreme_db, page, per
     at = app_test(extreme_db, page, period="All time" if period == "all" else "The last 12 months")
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
-    assert "Data as of 19 November 2026" in captions, "typing-error years never become the data date"
+    as_of = "data as of 19 Nov 2026" if page == "pages/meeting.py" else "Data as of 19 November 2026"
+    assert as_of in captions, "typing-error years never become the data date"
 
 
 # --------------------------------------------------------------------------------------
@@ -411,3 +412,15 @@ def test_the_kpis_page_shows_the_kpi_and_an_admin_changes_a_cycle(hashes, sample
     history = next(d.value for d in at.dataframe if "New cycle" in d.value.columns)
     assert history[["Editor", "New cycle"]].values.tolist() == [["Secretariat", "Monthly"]]
     assert isinstance(history["When (UTC)"].iloc[0], (datetime, pd.Timestamp))
+
+
+def test_a_running_app_moves_to_the_next_day_without_a_restart(app_test, sample_db_path, monkeypatch):
+    at = app_test(sample_db_path, "pages/overview.py")
+    assert any("Counted from today, 22 November 2026" in c.value for c in at.caption)
+    tiles = [(m.label, m.value) for m in at.metric]
+    monkeypatch.setenv(clock.ENV, "2027-11-22")  # the same session, caches kept, a year later
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Counted from today, 22 November 2027" in c.value for c in at.caption)
+    assert any("0 of 15 partners up to date · 15 overdue" in m.value for m in at.markdown)
+    assert [(m.label, m.value) for m in at.metric] == tiles, "the KPIs do not move with the calendar"
