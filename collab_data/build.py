@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,16 @@ from pathlib import Path
 import pandas as pd
 
 from collab_data import countries, sources
-from collab_data.db import DATA_DIR, Batch, Database, sha256_of
+from collab_data.db import (
+    BUILD_KINDS,
+    DATA_DIR,
+    Batch,
+    Database,
+    batch_kinds_in,
+    close_database,
+    sha256_of,
+    table_names_in_schema,
+)
 from collab_data.sources import Skipped, SourceError, read_csv_lines
 
 Progress = Callable[[str, float], None]
@@ -48,9 +58,18 @@ class BuildReport:
     timings: list[tuple[str, float]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: a copy of the file as it was before (force build, refresh)
+    kept: Path | None = None
+    refreshed: bool = False
 
     def lines(self) -> list[str]:
-        out = [f"Built {self.path} ({'with' if self.sample else 'without'} sample data) in {self.seconds:.2f} s"]
+        if self.refreshed:
+            out = [f"Refreshed {self.path} from the bundled files in {self.seconds:.2f} s; every record of the "
+                   "collaboratives was kept"]
+        else:
+            out = [f"Built {self.path} ({'with' if self.sample else 'without'} sample data) in {self.seconds:.2f} s"]
+        if self.kept:
+            out.append(f"The database as it was before is kept in {self.kept}")
         out.append("")
         out.append(f"{'table':<26}{'rows':>8}")
         for table, n in self.counts.items():
@@ -334,16 +353,132 @@ def _load_sample(batch: Batch, db: Database, data_dir: Path, known_iso3: set[str
 
 
 # --------------------------------------------------------------------------------------
+#: Tables the build loads from the bundled reference, vocabulary and LNOB files: a refresh
+#: reloads them. Every other table holds the collaboratives' own records (sample, uploads,
+#: edits) and their history: a refresh keeps them, a build refuses to drop them.
+REFERENCE_TABLES = frozenset({
+    "countries", "country_shapes", "collaboratives", "task_teams", "activity_types", "lnob_dimensions", "kpis",
+    "indicators", "indicator_values", "minset_series", "series_availability",
+})
+#: Kinds of import batch that are the collaboratives' own (kept by a refresh).
+RECORD_KINDS = ("sample", "upload", "edit")
+
+
+class BuildRefused(Exception):
+    """A build that would drop records people entered or imported; nothing was changed."""
+
+
+def record_tables() -> list[str]:
+    """The tables of the collaboratives' own records, parents before children."""
+    return [t for t in table_names_in_schema() if t not in REFERENCE_TABLES and t not in ("import_batches",
+                                                                                          "schema_version")]
+
+
+def _steps(db: Database, data_dir: Path, sample: bool, report: BuildReport, skipped: Skipped,
+           step: Callable[[str, int], float]) -> None:
+    t0 = step("countries and map outlines", 0)
+    country_frame, shape_frame = _countries_frame(data_dir, skipped)
+    sha, size = _files_digest(data_dir, list(REFERENCE_FILES.values()))
+    with db.write(kind="reference", source=", ".join(REFERENCE_FILES.values()), sha256=sha, size_bytes=size,
+                  rows_read=len(country_frame)) as batch:
+        batch.insert("countries", country_frame)
+        batch.insert("country_shapes", shape_frame)
+        batch.rows_imported = len(country_frame)
+    report.timings.append(("countries and map outlines", time.perf_counter() - t0))
+
+    t0 = step("vocabularies", 1)
+    rels = [f"vocabulary/{n}.csv" for n in VOCABULARY]
+    sha, size = _files_digest(data_dir, rels)
+    with db.write(kind="reference", source=", ".join(rels), sha256=sha, size_bytes=size) as batch:
+        _load_vocabulary(batch, data_dir)
+    report.timings.append(("vocabularies", time.perf_counter() - t0))
+
+    t0 = step("LNOB data-gap indicators", 2)
+    known = set(country_frame["iso3"])
+    catalog = sources.load_minset_catalog(data_dir / LNOB_FILES["catalog"])
+    series = sources.load_gda_series(data_dir / LNOB_FILES["series"], known, set(catalog["series_id"]), skipped)
+    summary = sources.load_gda_summary(data_dir / LNOB_FILES["summary"], known, skipped)
+    sources.check_gda_summary(summary, series, data_dir / LNOB_FILES["summary"])
+    values = pd.concat(
+        [
+            sources.gda_indicators(series, len(catalog), known),
+            sources.load_odin(data_dir / LNOB_FILES["odin"], known, skipped),
+            sources.load_survey_counts(data_dir / LNOB_FILES["surveys"], known, skipped),
+        ],
+        ignore_index=True,
+    ).sort_values(["indicator_id", "iso3", "year"])
+    sha, size = _files_digest(data_dir, list(LNOB_FILES.values()))
+    with db.write(kind="lnob", source=", ".join(LNOB_FILES.values()), sha256=sha, size_bytes=size,
+                  rows_read=len(values) + len(series)) as batch:
+        batch.insert("indicators", _indicator_frame())
+        batch.insert("indicator_values", values)
+        batch.insert("minset_series", catalog)
+        batch.insert("series_availability", series)
+        batch.rows_imported = len(values) + len(series)
+    report.timings.append(("LNOB data-gap indicators", time.perf_counter() - t0))
+
+    if sample:
+        t0 = step("sample collaborative records", 3)
+        rels = [f"sample/{n}.csv" for n in SAMPLE_FILES]
+        sha, size = _files_digest(data_dir, rels)
+        with db.write(kind="sample", source=", ".join(rels), sha256=sha, size_bytes=size) as batch:
+            _load_sample(batch, db, data_dir, known)
+        report.timings.append(("sample collaborative records", time.perf_counter() - t0))
+
+
+def _held_records(path: Path) -> dict[str, int]:
+    """Batches of uploads and edits in the database at ``path`` ({} for none); raises
+    BuildRefused when the file cannot be read (it may hold records)."""
+    try:
+        kinds = batch_kinds_in(path)
+    except Exception as exc:  # noqa: BLE001 - DuckDB's own errors: locked, corrupt, not a database
+        raise BuildRefused(f"{path} exists but cannot be read ({exc}); it may hold the collaboratives' records. "
+                           "Stop the app if it is running, or give --force to replace it (a copy of the file is "
+                           "kept first).") from exc
+    return {k: n for k, n in kinds.items() if k not in BUILD_KINDS}
+
+
+def keep_copy(path: Path, label: str) -> Path:
+    """Copy the database file (and its write-ahead log) to ``<name>.<label>-N.duckdb``
+    beside it, N the first free number; returns the copy's path."""
+    n = 1
+    while (copy := path.with_name(f"{path.stem}.{label}-{n}{path.suffix}")).exists():
+        n += 1
+    shutil.copy2(path, copy)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
+    return copy
+
+
 def build(
     path: str | Path,
     *,
     data_dir: str | Path = DATA_DIR,
     sample: bool = True,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> BuildReport:
-    """Build a fresh database at ``path`` from ``data_dir`` (replacing any file there)."""
+    """Build a fresh database at ``path`` from ``data_dir``.
+
+    An existing file that holds uploads or edits (records people entered) is never
+    replaced silently: the build raises :class:`BuildRefused` (naming ``refresh``, which
+    reloads the bundled files and keeps every record) unless ``force`` is given, and then
+    a copy of the file is kept first (``report.kept``).
+    """
     path, data_dir = Path(path), Path(data_dir)
     report = BuildReport(path=path, sample=sample)
+    if path.exists():
+        held = _held_records(path) if not force else {}
+        if held:
+            raise BuildRefused(
+                f"{path} holds the collaboratives' own records ({', '.join(f'{n} {k} batch(es)' for k, n in held.items())}"
+                "): a build would replace them with the bundled files. To take in new reference or LNOB files and "
+                "keep every record, run: python -m collab_data refresh. To replace the database anyway, give --force "
+                "(a copy of the file is kept first).")
+        if force:
+            report.kept = keep_copy(path, "before-build")
+        close_database(path)
     skipped = Skipped()
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
@@ -359,55 +494,7 @@ def build(
 
     db = Database(tmp)
     try:
-        t0 = step("countries and map outlines", 0)
-        country_frame, shape_frame = _countries_frame(data_dir, skipped)
-        sha, size = _files_digest(data_dir, list(REFERENCE_FILES.values()))
-        with db.write(kind="reference", source=", ".join(REFERENCE_FILES.values()), sha256=sha, size_bytes=size,
-                      rows_read=len(country_frame)) as batch:
-            batch.insert("countries", country_frame)
-            batch.insert("country_shapes", shape_frame)
-            batch.rows_imported = len(country_frame)
-        report.timings.append(("countries and map outlines", time.perf_counter() - t0))
-
-        t0 = step("vocabularies", 1)
-        rels = [f"vocabulary/{n}.csv" for n in VOCABULARY]
-        sha, size = _files_digest(data_dir, rels)
-        with db.write(kind="reference", source=", ".join(rels), sha256=sha, size_bytes=size) as batch:
-            _load_vocabulary(batch, data_dir)
-        report.timings.append(("vocabularies", time.perf_counter() - t0))
-
-        t0 = step("LNOB data-gap indicators", 2)
-        known = set(country_frame["iso3"])
-        catalog = sources.load_minset_catalog(data_dir / LNOB_FILES["catalog"])
-        series = sources.load_gda_series(data_dir / LNOB_FILES["series"], known, set(catalog["series_id"]), skipped)
-        summary = sources.load_gda_summary(data_dir / LNOB_FILES["summary"], known, skipped)
-        sources.check_gda_summary(summary, series, data_dir / LNOB_FILES["summary"])
-        values = pd.concat(
-            [
-                sources.gda_indicators(series, len(catalog), known),
-                sources.load_odin(data_dir / LNOB_FILES["odin"], known, skipped),
-                sources.load_survey_counts(data_dir / LNOB_FILES["surveys"], known, skipped),
-            ],
-            ignore_index=True,
-        ).sort_values(["indicator_id", "iso3", "year"])
-        sha, size = _files_digest(data_dir, list(LNOB_FILES.values()))
-        with db.write(kind="lnob", source=", ".join(LNOB_FILES.values()), sha256=sha, size_bytes=size,
-                      rows_read=len(values) + len(series)) as batch:
-            batch.insert("indicators", _indicator_frame())
-            batch.insert("indicator_values", values)
-            batch.insert("minset_series", catalog)
-            batch.insert("series_availability", series)
-            batch.rows_imported = len(values) + len(series)
-        report.timings.append(("LNOB data-gap indicators", time.perf_counter() - t0))
-
-        if sample:
-            t0 = step("sample collaborative records", 3)
-            rels = [f"sample/{n}.csv" for n in SAMPLE_FILES]
-            sha, size = _files_digest(data_dir, rels)
-            with db.write(kind="sample", source=", ".join(rels), sha256=sha, size_bytes=size) as batch:
-                _load_sample(batch, db, data_dir, known)
-            report.timings.append(("sample collaborative records", time.perf_counter() - t0))
-
+        _steps(db, data_dir, sample, report, skipped, step)
         report.counts = db.table_counts()
         with db.cursor() as cur:
             cur.execute("CHECKPOINT")
@@ -419,8 +506,73 @@ def build(
     db.close()
     os.replace(tmp, path)
     tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)  # a log of the replaced file does not belong to this one
     report.seconds = time.perf_counter() - started
     report.skipped = skipped.items
+    if progress:
+        progress("done", 1.0)
+    return report
+
+
+def refresh(path: str | Path, *, data_dir: str | Path = DATA_DIR, progress: Progress | None = None) -> BuildReport:
+    """Reload the bundled reference, vocabulary and LNOB files into the database at
+    ``path`` and keep every record of the collaboratives (partners, tools, programmes,
+    activities, collaborations, targets, mappings, cycles, their batches and history).
+
+    The new database is built beside the old one and moved in only when every record was
+    carried over (same rows, checked): a record that refers to something the new files no
+    longer have (a country, an activity type) stops the refresh with a message naming it,
+    and the database is left as it was. The previous file is kept as
+    ``<name>.before-refresh-N.duckdb`` (``report.kept``).
+    """
+    path, data_dir = Path(path), Path(data_dir)
+    if not path.exists():
+        raise FileNotFoundError(f"no database at {path}: build it first (python -m collab_data build)")
+    close_database(path)
+    Database(path).close()  # migrate the schema forward first, so both files have the same tables
+    report = BuildReport(path=path, sample=False)
+    skipped = Skipped()
+    tmp = path.with_name(path.name + ".refreshing")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    started = time.perf_counter()
+
+    def step(name: str, i: int) -> float:
+        if progress:
+            progress(name, i / 4)
+        return time.perf_counter()
+
+    db = Database(tmp)
+    try:
+        _steps(db, data_dir, False, report, skipped, step)
+        t0 = step("the collaboratives' records", 3)
+        tables = record_tables()
+        copied = db.adopt_records(path, tables, RECORD_KINDS)
+        old = Database(path, read_only=True)
+        try:
+            before = old.table_counts()
+        finally:
+            old.close()
+        differ = [t for t in tables if copied.get(t, 0) != before[t]]
+        if differ:
+            raise BuildRefused(f"records were not all carried over ({', '.join(differ)}); nothing was changed")
+        report.timings.append(("the collaboratives' records", time.perf_counter() - t0))
+        report.counts = db.table_counts()
+        with db.cursor() as cur:
+            cur.execute("CHECKPOINT")
+    except BaseException:
+        db.close()
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    db.close()
+    report.kept = keep_copy(path, "before-refresh")
+    os.replace(tmp, path)
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    report.seconds = time.perf_counter() - started
+    report.skipped = skipped.items
+    report.refreshed = True
     if progress:
         progress("done", 1.0)
     return report

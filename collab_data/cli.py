@@ -10,14 +10,40 @@ from collab_data.db import DATA_DIR, default_path
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from collab_data.build import build
+    from collab_data.build import BuildRefused, build
     from collab_data.sources import SourceError
 
     target = Path(args.db) if args.db else default_path()
     try:
-        report = build(target, data_dir=args.data, sample=not args.no_sample, progress=lambda step, _f: print(f"... {step}", file=sys.stderr))
+        report = build(target, data_dir=args.data, sample=not args.no_sample, force=args.force,
+                       progress=lambda step, _f: print(f"... {step}", file=sys.stderr))
+    except BuildRefused as exc:
+        print(f"error: nothing was changed: {exc}", file=sys.stderr)
+        return 2
     except SourceError as exc:
         print(f"error: the build stopped, nothing was written: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    from collab_data.build import BuildRefused, refresh
+    from collab_data.db import WriteRejected
+    from collab_data.sources import SourceError
+
+    target = Path(args.db) if args.db else default_path()
+    try:
+        report = refresh(target, data_dir=args.data, progress=lambda step, _f: print(f"... {step}", file=sys.stderr))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (BuildRefused, WriteRejected, SourceError) as exc:
+        print(f"error: the refresh stopped, the database is as it was: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - DuckDB's lock error names the other process
+        print(f"error: the refresh stopped, the database is as it was: {exc}\n(is the app running? stop it first)",
+              file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
     return 0
@@ -150,11 +176,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m collab_data", description="Collaborative Data Dashboard tools")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("build", help="build the database from data/ (replaces the file)")
+    p = sub.add_parser("build", help="build the database from data/ (refuses to replace uploads or edits)")
     p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")
     p.add_argument("--data", default=str(DATA_DIR), help="folder with the source files (default: data/)")
     p.add_argument("--no-sample", action="store_true", help="real reference and LNOB data only, no sample records")
+    p.add_argument("--force", action="store_true",
+                   help="replace a database that holds uploads or edits (a copy of it is kept first)")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("refresh", help="reload the bundled reference and LNOB files, keeping every record")
+    p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")
+    p.add_argument("--data", default=str(DATA_DIR), help="folder with the source files (default: data/)")
+    p.set_defaults(func=_cmd_refresh)
 
     p = sub.add_parser("import", help="validate and import a file of activities")
     p.add_argument("kind", choices=["activities"])

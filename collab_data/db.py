@@ -274,6 +274,67 @@ class Database:
                 out[t] = (n, digest)
         return out
 
+    def adopt_records(self, source: str | Path, tables: Sequence[str], batch_kinds: Sequence[str]) -> dict[str, int]:
+        """Copy the import batches of ``batch_kinds`` and every row of ``tables`` from the
+        database file ``source`` (same schema version, not open in this process) into this
+        one, in one transaction: all of it or, on any error, nothing.
+
+        Batch ids are kept, or shifted past this database's own batches when they would
+        clash (every ``batch_id`` column moves by the same amount). A row that refers to a
+        key this database lacks (a country the new reference files no longer list) raises
+        :class:`WriteRejected` naming table, column and values, before anything is written.
+        Returns the rows copied per table.
+        """
+        tables = list(tables)
+        unknown = [t for t in tables if t not in self.tables or t in ("import_batches", "schema_version")]
+        if unknown:
+            raise ValueError(f"cannot adopt tables {unknown}")
+        src = str(Path(source)).replace("'", "''")
+        copied: dict[str, int] = {}
+        with self._lock, self.cursor() as cur:
+            cur.execute(f"ATTACH '{src}' AS adopt_src (READ_ONLY)")
+            try:
+                versions = cur.execute("SELECT (SELECT max(version) FROM adopt_src.schema_version), "
+                                       "(SELECT max(version) FROM main.schema_version)").fetchone()
+                if versions[0] != versions[1]:
+                    raise WriteRejected(f"the source database has schema version {versions[0]}, this one {versions[1]}")
+                low, high_here = cur.execute(
+                    "SELECT (SELECT min(batch_id) FROM adopt_src.import_batches WHERE kind = ANY($k)), "
+                    "(SELECT coalesce(max(batch_id), 0) FROM main.import_batches)", {"k": list(batch_kinds)}).fetchone()
+                offset = 0 if low is None or low > high_here else high_here - low + 1
+                missing = []
+                for child, col, parent, pcol in self.foreign_keys():
+                    if child not in tables or parent in tables or parent == "import_batches":
+                        continue
+                    gone = [v for (v,) in cur.execute(
+                        f"SELECT DISTINCT c.{col} FROM adopt_src.{child} c WHERE c.{col} IS NOT NULL AND c.{col} "
+                        f"NOT IN (SELECT {pcol} FROM main.{parent}) ORDER BY 1 LIMIT 10").fetchall()]
+                    if gone:
+                        missing.append(f"{child}.{col} refers to {parent} {', '.join(map(repr, gone))}, which the "
+                                       "reference files no longer have")
+                if missing:
+                    raise WriteRejected("; ".join(missing))
+                cur.execute("BEGIN")
+                try:
+                    for table in ["import_batches", *tables]:
+                        cols = [c for (c,) in cur.execute(
+                            "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+                            "AND table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+                        select = ", ".join(f"{c} + {offset}" if c == "batch_id" else c for c in cols)
+                        where = " WHERE kind = ANY($k)" if table == "import_batches" else ""
+                        params = {"k": list(batch_kinds)} if where else None
+                        n = cur.execute(f"INSERT INTO main.{table} ({', '.join(cols)}) SELECT {select} "
+                                        f"FROM adopt_src.{table}{where}", params).fetchone()
+                        copied[table] = int(n[0]) if n else 0
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            finally:
+                cur.execute("DETACH adopt_src")
+            self.generation += 1
+        return copied
+
     def close(self) -> None:
         self._con.close()
 
@@ -306,6 +367,22 @@ def close_all() -> None:
         _registry.clear()
     for db in dbs:
         db.close()
+
+
+def batch_kinds_in(path: str | Path) -> dict[str, int]:
+    """How many import batches of each kind the database file at ``path`` holds (opened
+    read-only for a moment, or through this process's handle when it has one)."""
+    key = Path(path).resolve()
+    with _registry_lock:
+        db = _registry.get(key)
+    sql = "SELECT kind, count(*) FROM import_batches GROUP BY kind ORDER BY kind"
+    if db is not None:
+        return dict(db.rows(sql))
+    con = duckdb.connect(str(key), read_only=True)
+    try:
+        return dict(con.execute(sql).fetchall())
+    finally:
+        con.close()
 
 
 def sha256_of(*blobs: bytes) -> str:

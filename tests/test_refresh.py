@@ -1,0 +1,134 @@
+"""Records people entered survive the commands that rebuild the database.
+
+* ``build`` refuses to replace a database holding uploads or edits (naming ``refresh``);
+  ``--force`` keeps a copy of the file first.
+* ``refresh`` reloads the bundled reference, vocabulary and LNOB files and keeps every
+  record, batch and history row exactly; a record that refers to something the new files
+  no longer have stops it, and the database stays as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from conftest import TODAY
+
+from collab_data import cycles, targets
+from collab_data.build import REFERENCE_TABLES, BuildRefused, build, record_tables, refresh
+from collab_data.db import PROJECT_ROOT, Database, WriteRejected, close_database, get_database, table_names_in_schema
+from collab_data.ingest import activities as A
+
+ADMIN = A.Editor("Secretariat", None)
+
+
+@pytest.fixture()
+def with_records(sample_db_path, tmp_path):
+    """A copy of the sample with an upload, a target change, a cycle change and an undone upload."""
+    path = tmp_path / "records.duckdb"
+    shutil.copy(sample_db_path, path)
+    db = get_database(path)
+    plan = A.validate(A.template_csv(example=True), "example.csv", db, editor=ADMIN, today=TODAY)
+    A.import_activities(db, plan, editor=ADMIN)
+    targets.set_target(db, "peer_reviews", "quarter", date(2026, 10, 1), 4, editor="Secretariat", today=TODAY)
+    cycles.set_cycle(db, "lnob", 2, editor="Secretariat")
+    data = b"title,type,start_date,partners\nA later exchange,knowledge exchange,2026-11-03,ODW\n"
+    undone = A.import_activities(db, A.validate(data, "later.csv", db, editor=ADMIN, today=TODAY), editor=ADMIN)
+    db.undo_batch(undone, by="Secretariat")
+    yield path
+    close_database(path)
+
+
+def _checksums(path):
+    close_database(path)
+    db = Database(path, read_only=True)
+    try:
+        return db.table_checksums()
+    finally:
+        db.close()
+
+
+def test_every_table_is_either_reference_or_records():
+    tables = set(table_names_in_schema()) - {"import_batches", "schema_version"}
+    assert REFERENCE_TABLES <= tables
+    assert set(record_tables()) == tables - REFERENCE_TABLES
+    assert {"partners", "activities", "kpi_target_changes", "reporting_cycle_changes"} <= set(record_tables())
+
+
+def test_build_refuses_to_replace_records(with_records):
+    before = _checksums(with_records)
+    with pytest.raises(BuildRefused, match=r"python -m collab_data refresh.*--force"):
+        build(with_records)
+    assert _checksums(with_records) == before
+    out = subprocess.run([sys.executable, "-m", "collab_data", "build", "--db", str(with_records)],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert out.returncode == 2 and "nothing was changed" in out.stderr and "refresh" in out.stderr
+    assert _checksums(with_records) == before
+
+
+def test_forced_build_keeps_a_copy_first(with_records):
+    before = _checksums(with_records)
+    report = build(with_records, force=True)
+    assert report.kept is not None and report.kept.exists()
+    assert _checksums(report.kept) == before, "the copy holds every record"
+    assert "kept in" in "\n".join(report.lines())
+    after = _checksums(with_records)
+    assert after["import_batches"][0] == 4 and after["reporting_cycle_changes"][0] == 0
+
+
+def test_a_sample_only_database_is_rebuilt_without_fuss(sample_db_path, tmp_path):
+    path = tmp_path / "plain.duckdb"
+    shutil.copy(sample_db_path, path)
+    assert build(path).kept is None
+
+
+def test_refresh_keeps_every_record_and_reloads_the_reference(with_records, data_copy):
+    before = _checksums(with_records)
+    wb = data_copy / "reference" / "wb_class_income_groups_fy26.csv"
+    text = wb.read_text(encoding="utf-8-sig")
+    assert "Kenya,KEN,Sub-Saharan Africa,Lower middle income,Blend" in text
+    wb.write_text(text.replace("Kenya,KEN,Sub-Saharan Africa,Lower middle income,Blend",
+                               "Kenya,KEN,Sub-Saharan Africa,Upper middle income,IBRD"), encoding="utf-8-sig")
+    report = refresh(with_records, data_dir=data_copy)
+    after = _checksums(with_records)
+    for table in record_tables():
+        assert after[table] == before[table], f"{table} changed"
+    db = get_database(with_records)
+    assert db.rows("SELECT income_group, lending_category FROM countries WHERE iso3 = 'KEN'") == [
+        ("Upper middle income", "IBRD")]
+    kinds = dict(db.rows("SELECT kind, count(*) FROM import_batches GROUP BY kind"))
+    assert kinds == {"reference": 2, "lnob": 1, "sample": 1, "upload": 2, "edit": 2}
+    assert db.rows("SELECT status FROM import_batches WHERE kind = 'upload' ORDER BY batch_id") == [
+        ("imported",), ("undone",)]
+    assert report.kept.exists() and _checksums(report.kept) == before
+    assert "every record of the collaboratives was kept" in "\n".join(report.lines())
+    # the app's numbers on the records are the same
+    from collab_data.queries import data_as_of
+    assert data_as_of(db) == date(2026, 11, 19)
+
+
+def test_refresh_stops_when_a_record_refers_to_what_the_files_dropped(with_records, data_copy):
+    before = _checksums(with_records)
+    types = data_copy / "vocabulary" / "activity_types.csv"
+    types.write_text("\n".join(ln for ln in types.read_text(encoding="utf-8").splitlines()
+                               if not ln.startswith("peer_review,")) + "\n", encoding="utf-8")
+    with pytest.raises(WriteRejected, match=r"activities\.type_id refers to activity_types 'peer_review'"):
+        refresh(with_records, data_dir=data_copy)
+    assert _checksums(with_records) == before
+    assert not list(with_records.parent.glob("*.refreshing*")), "no half-built file is left"
+    out = subprocess.run([sys.executable, "-m", "collab_data", "refresh", "--db", str(with_records),
+                          "--data", str(data_copy)], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert out.returncode == 2 and "the database is as it was" in out.stderr and "peer_review" in out.stderr
+
+
+def test_cli_refresh(with_records):
+    before = _checksums(with_records)
+    out = subprocess.run([sys.executable, "-m", "collab_data", "refresh", "--db", str(with_records)],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "every record of the collaboratives was kept" in out.stdout
+    after = _checksums(with_records)
+    assert after == before, "refreshing from the same files changes nothing"
