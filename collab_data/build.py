@@ -374,8 +374,10 @@ def record_tables() -> list[str]:
                                                                                           "schema_version")]
 
 
-def _steps(db: Database, data_dir: Path, sample: bool, report: BuildReport, skipped: Skipped,
-           step: Callable[[str, int], float]) -> None:
+def load_bundled(db: Database, data_dir: Path, sample: bool, report: BuildReport, skipped: Skipped,
+                 step: Callable[[str, int], float]) -> None:
+    """Load the bundled reference, vocabulary and LNOB files (and the sample) into an empty
+    database, one batch per step (``step(name, i)`` reports progress, returns a clock)."""
     t0 = step("countries and map outlines", 0)
     country_frame, shape_frame = _countries_frame(data_dir, skipped)
     sha, size = _files_digest(data_dir, list(REFERENCE_FILES.values()))
@@ -494,7 +496,7 @@ def build(
 
     db = Database(tmp)
     try:
-        _steps(db, data_dir, sample, report, skipped, step)
+        load_bundled(db, data_dir, sample, report, skipped, step)
         report.counts = db.table_counts()
         with db.cursor() as cur:
             cur.execute("CHECKPOINT")
@@ -544,7 +546,7 @@ def refresh(path: str | Path, *, data_dir: str | Path = DATA_DIR, progress: Prog
 
     db = Database(tmp)
     try:
-        _steps(db, data_dir, False, report, skipped, step)
+        load_bundled(db, data_dir, False, report, skipped, step)
         t0 = step("the collaboratives' records", 3)
         tables = record_tables()
         copied = db.adopt_records(path, tables, RECORD_KINDS)

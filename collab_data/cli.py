@@ -49,6 +49,29 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from collab_data.backup import backup
+
+    db = _open_db(args)
+    report = backup(db, args.out)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from collab_data.backup import BackupError, restore
+    from collab_data.sources import SourceError
+
+    try:
+        report = restore(args.file, args.db, data_dir=args.data)
+    except (BackupError, SourceError) as exc:
+        print(f"error: nothing was restored: {exc}", file=sys.stderr)
+        return 2
+    print(f"Restored {args.file} into {report.path} in {report.seconds:.2f} s")
+    print("\n".join(f"{t:<26}{n:>8,}" for t, n in report.counts.items()))
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from collab_data import bench
 
@@ -183,6 +206,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="replace a database that holds uploads or edits (a copy of it is kept first)")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("backup", help="write every record, batch and history row to a zip of CSV files")
+    p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")
+    p.add_argument("--out", required=True, help="the zip file to write")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="make a new database from the bundled files and a backup zip")
+    p.add_argument("file", help="the backup zip")
+    p.add_argument("--db", required=True, help="the new database file (must not exist)")
+    p.add_argument("--data", default=str(DATA_DIR), help="folder with the source files (default: data/)")
+    p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser("refresh", help="reload the bundled reference and LNOB files, keeping every record")
     p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")

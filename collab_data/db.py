@@ -335,6 +335,55 @@ class Database:
             self.generation += 1
         return copied
 
+    # -- backup ----------------------------------------------------------------
+    def columns_of(self, table: str) -> list[tuple[str, str]]:
+        """(column, DuckDB type) of a table of the schema, in order."""
+        if table not in self.tables:
+            raise ValueError(f"unknown table {table!r}")
+        return [(c, t) for c, t in self.rows(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = current_database() "
+            "AND table_schema = 'main' AND table_name = ? ORDER BY ordinal_position", [table])]
+
+    def export_csv(self, table: str, out: Path, *, batch_kinds: Sequence[str] | None = None) -> int:
+        """Write a table (for ``import_batches``: the batches of ``batch_kinds``) to a CSV file
+        that :meth:`load_csvs` reads back exactly: a header, NULL written as ``\\N``. Returns
+        the rows written."""
+        if table not in self.tables:
+            raise ValueError(f"unknown table {table!r}")
+        order = ", ".join(c for c, _ in self.columns_of(table))
+        where = ""
+        params = None
+        if batch_kinds is not None:
+            where, params = " WHERE kind = ANY(?)", [list(batch_kinds)]
+        target = str(out).replace("'", "''")
+        with self.cursor() as cur:
+            n = cur.execute(f"COPY (SELECT * FROM {table}{where} ORDER BY {order}) TO '{target}' "
+                            "(HEADER, NULLSTR '\\N')", params).fetchone()
+        return int(n[0]) if n else 0
+
+    def load_csvs(self, files: dict[str, Path]) -> dict[str, int]:
+        """Insert CSV files written by :meth:`export_csv` ({table: file}, parents first) in one
+        transaction: every row, or nothing. Returns the rows loaded per table."""
+        loaded: dict[str, int] = {}
+        with self._lock, self.cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                for table, path in files.items():
+                    cols = self.columns_of(table)
+                    spec = "{" + ", ".join(f"'{c}': '{t}'" for c, t in cols) + "}"
+                    source = str(path).replace("'", "''")
+                    n = cur.execute(
+                        f"INSERT INTO {table} ({', '.join(c for c, _ in cols)}) SELECT * FROM read_csv('{source}', "
+                        f"header = true, nullstr = '\\N', allow_quoted_nulls = false, auto_detect = false, "
+                        f"columns = {spec})").fetchone()
+                    loaded[table] = int(n[0]) if n else 0
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            self.generation += 1
+        return loaded
+
     def close(self) -> None:
         self._con.close()
 

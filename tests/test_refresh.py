@@ -132,3 +132,81 @@ def test_cli_refresh(with_records):
     assert "every record of the collaboratives was kept" in out.stdout
     after = _checksums(with_records)
     assert after == before, "refreshing from the same files changes nothing"
+
+
+# --------------------------------------------------------------------------------------
+# Backup and restore
+# --------------------------------------------------------------------------------------
+def test_backup_then_restore_gives_equal_tables(with_records, tmp_path):
+    from collab_data.backup import backup, restore
+
+    before = _checksums(with_records)
+    zip_path = tmp_path / "backup.zip"
+    report = backup(get_database(with_records), zip_path)
+    assert report.rows["activities"] == 155 and report.rows["import_batches"] == 5  # sample + 2 uploads + 2 edits
+    restored = tmp_path / "restored.duckdb"
+    restore(zip_path, restored)
+    assert _checksums(restored) == before, "every table, reference and records, has the same content"
+    # and through the command line
+    again = tmp_path / "again.duckdb"
+    out = subprocess.run([sys.executable, "-m", "collab_data", "restore", str(zip_path), "--db", str(again)],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert _checksums(again) == before
+
+
+def _damaged(zip_path, tmp_path, how: str):
+    import json
+    import zipfile
+
+    bad = tmp_path / f"{how}.zip"
+    if how == "truncated":
+        data = zip_path.read_bytes()
+        bad.write_bytes(data[: len(data) // 2])
+    elif how == "foreign":
+        with zipfile.ZipFile(bad, "w") as z:
+            z.writestr("data.csv", "a,b\n1,2\n")
+    elif how == "other-format":
+        with zipfile.ZipFile(bad, "w") as z:
+            z.writestr("manifest.json", json.dumps({"format": "something else"}))
+    elif how == "changed-file":
+        with zipfile.ZipFile(zip_path) as src, zipfile.ZipFile(bad, "w") as z:
+            for name in src.namelist():
+                data = src.read(name)
+                if name == "activities.csv":
+                    data = data.replace(b"Training on", b"Trainings on", 1)
+                z.writestr(name, data)
+    elif how == "not-a-zip":
+        bad.write_text("hello")
+    return bad
+
+
+@pytest.mark.parametrize(("how", "message"), [
+    ("truncated", "not a readable zip file"),
+    ("foreign", "has no manifest.json"),
+    ("other-format", "another format"),
+    ("changed-file", "does not match its checksum"),
+    ("not-a-zip", "not a readable zip file"),
+])
+def test_a_damaged_or_foreign_backup_is_refused_and_writes_nothing(with_records, tmp_path, how, message):
+    from collab_data.backup import BackupError, backup, restore
+
+    zip_path = tmp_path / "backup.zip"
+    backup(get_database(with_records), zip_path)
+    bad = _damaged(zip_path, tmp_path, how)
+    target = tmp_path / "new.duckdb"
+    with pytest.raises(BackupError, match=message):
+        restore(bad, target)
+    assert not target.exists() and not list(tmp_path.glob("new.duckdb*"))
+    out = subprocess.run([sys.executable, "-m", "collab_data", "restore", str(bad), "--db", str(target)],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert out.returncode == 2 and "nothing was restored" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_restore_never_overwrites(with_records, tmp_path):
+    from collab_data.backup import BackupError, backup, restore
+
+    zip_path = tmp_path / "backup.zip"
+    backup(get_database(with_records), zip_path)
+    with pytest.raises(BackupError, match="restore into a new file"):
+        restore(zip_path, with_records)
