@@ -72,6 +72,19 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_remove_sample(args: argparse.Namespace) -> int:
+    from collab_data.db import WriteRejected
+
+    db = _open_db(args)
+    try:
+        deleted = db.remove_sample(by=args.editor)
+    except WriteRejected as exc:
+        print(f"error: nothing was removed: {exc}", file=sys.stderr)
+        return 1
+    print("removed the sample records: " + ", ".join(f"{n} from {t}" for t, n in deleted.items()))
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from collab_data import bench
 
@@ -217,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True, help="the new database file (must not exist)")
     p.add_argument("--data", default=str(DATA_DIR), help="folder with the source files (default: data/)")
     p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser("remove-sample", help="delete every sample record and nothing else")
+    p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")
+    p.add_argument("--editor", default="command line", help="who removes it (kept with the batch)")
+    p.set_defaults(func=_cmd_remove_sample)
 
     p = sub.add_parser("refresh", help="reload the bundled reference and LNOB files, keeping every record")
     p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")

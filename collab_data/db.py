@@ -216,7 +216,25 @@ class Database:
                 out.append((table, m.group(1), m.group(2), m.group(3)))
         return out
 
-    def undo_batch(self, batch_id: int, *, by: str) -> dict[str, int]:
+    def remove_sample(self, *, by: str) -> dict[str, int]:
+        """Delete every sample row (the sample batch of the build) and nothing else, as an
+        undo of that batch: refused, before anything is deleted, while a record of another
+        batch refers to a sample row (the message names the table and the batch). Returns
+        the rows deleted per table; raises WriteRejected when there is no sample."""
+        rows = self.rows("SELECT batch_id FROM import_batches WHERE kind = 'sample' AND status <> 'undone'")
+        if not rows:
+            raise WriteRejected("this database holds no sample records")
+        deleted: dict[str, int] = {}
+        for (batch_id,) in rows:
+            try:
+                done = self.undo_batch(batch_id, by=by, allow_sample=True)
+            except WriteRejected as exc:
+                raise WriteRejected(f"the sample records cannot be removed: {exc}") from None
+            for table, n in done.items():
+                deleted[table] = deleted.get(table, 0) + n
+        return deleted
+
+    def undo_batch(self, batch_id: int, *, by: str, allow_sample: bool = False) -> dict[str, int]:
         """Delete every row a batch wrote and mark the batch undone.
 
         DuckDB cannot delete a parent row in the transaction that deleted its children,
@@ -229,7 +247,7 @@ class Database:
             row = cur.execute("SELECT kind, status FROM import_batches WHERE batch_id = ?", [batch_id]).fetchone()
             if row is None:
                 raise WriteRejected(f"there is no import batch {batch_id}")
-            if row[0] in BUILD_KINDS:
+            if row[0] in BUILD_KINDS and not (allow_sample and row[0] == "sample"):
                 raise WriteRejected(f"batch {batch_id} is part of the database build and cannot be undone")
             if row[1] == "undone":
                 raise WriteRejected(f"batch {batch_id} was already undone")

@@ -210,3 +210,40 @@ def test_restore_never_overwrites(with_records, tmp_path):
     backup(get_database(with_records), zip_path)
     with pytest.raises(BackupError, match="restore into a new file"):
         restore(zip_path, with_records)
+
+
+# --------------------------------------------------------------------------------------
+# Sample out, real data in
+# --------------------------------------------------------------------------------------
+def test_remove_sample_leaves_exactly_the_other_rows(sample_db_path, tmp_path):
+    path = tmp_path / "real.duckdb"
+    shutil.copy(sample_db_path, path)
+    db = get_database(path)
+    targets.set_target(db, "peer_reviews", "quarter", date(2026, 10, 1), 4, editor="Secretariat", today=TODAY)
+    cycles.set_cycle(db, "lnob", 2, editor="Secretariat")
+    keep = {t: db.rows(f"SELECT count(*) FROM {t} WHERE batch_id <> 4")[0][0] for t in record_tables()}
+    reference = {t: v for t, v in db.table_checksums().items() if t in REFERENCE_TABLES}
+    close_database(path)  # the command needs the file to itself
+    out = subprocess.run([sys.executable, "-m", "collab_data", "remove-sample", "--db", str(path), "--editor",
+                          "Secretariat"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "removed the sample records: " in out.stdout and "from activities" in out.stdout
+    db = get_database(path)
+    after = db.table_counts()
+    assert {t: after[t] for t in record_tables()} == keep
+    assert db.rows("SELECT count(*) FROM kpi_targets") == [(1,)], "the admin's own target stays"
+    assert sum(db.rows(f"SELECT count(*) FROM {t} WHERE is_sample")[0][0] for t in record_tables()
+               if "is_sample" in dict(db.columns_of(t))) == 0
+    assert {t: v for t, v in db.table_checksums().items() if t in REFERENCE_TABLES} == reference
+    assert db.rows("SELECT status, undone_by FROM import_batches WHERE kind = 'sample'") == [("undone", "Secretariat")]
+    with pytest.raises(WriteRejected, match="no sample records"):
+        db.remove_sample(by="Secretariat")
+
+
+def test_a_record_that_uses_a_sample_partner_blocks_the_removal(with_records):
+    db = get_database(with_records)
+    before = db.table_checksums()
+    with pytest.raises(WriteRejected,
+                       match=r"sample records cannot be removed: .*row\(s\) of \w+ from batch \d+ refer to its \w+"):
+        db.remove_sample(by="Secretariat")
+    assert db.table_checksums() == before
