@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from collab_data import actions, auth, queries, ui
+from collab_data import actions, auth, clock, queries, ui
 from collab_data.db import WriteRejected
 from collab_data.ingest import activities as A
 from collab_data.queries import activities as QA
@@ -59,6 +59,8 @@ with tab_upload:
             st.table({"column": [s.name for s in A.FIELDS.values()],
                       "required": ["yes" if s.required else "" for s in A.FIELDS.values()],
                       "what": [s.help for s in A.FIELDS.values()]})
+            st.caption(f"Dates are accepted {clock.window_text(today)}; any other date is reported as an error "
+                       "with its row and column, and that row is not imported.")
         st.markdown("**2. Upload your file** (CSV, TSV or .xlsx; any encoding; title lines above the header are skipped).")
         up_key = f"upload_{st.session_state.get('upload_round', 0)}"
         upload = st.file_uploader("Activities file", type=["csv", "tsv", "txt", "xlsx"], key=up_key)
