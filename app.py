@@ -20,6 +20,7 @@ PAGES = {
         st.Page("pages/overlap.py", title="Overlap", icon="🔗", url_path="overlap"),
         st.Page("pages/network.py", title="Collaboration network", icon="🕸️", url_path="network"),
         st.Page("pages/activities.py", title="Activities", icon="📅", url_path="activities"),
+        st.Page("pages/manage.py", title="Manage records", icon="✏️", url_path="manage"),
     ],
     "Countries & data": [
         st.Page("pages/countries.py", title="Countries", icon="🗺️", url_path="countries"),

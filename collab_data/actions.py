@@ -68,3 +68,33 @@ def set_cycle(collab_id: str, months, editor: A.Editor | None) -> int:
     if not can_set_targets(editor):
         raise WriteRejected("only an administrator can change reporting cycles")
     return cycles.set_cycle(runtime.database(), collab_id, months, editor=editor.name)
+
+
+# --------------------------------------------------------------------------------------
+# Partners (Manage records)
+# --------------------------------------------------------------------------------------
+def can_register_partners(editor: A.Editor | None) -> bool:
+    """Partners and memberships are the secretariat's: only an admin registers them."""
+    return editor is not None and editor.is_admin
+
+
+def validate_partner_form(values: dict[str, str], *, today: date):
+    from collab_data.records import partners as P
+
+    return P.validate_form(runtime.database(), values, today=today)
+
+
+def validate_partners_file(data: bytes, filename: str, *, today: date, max_bytes: int | None = None):
+    from collab_data.records import partners as P
+
+    return P.validate_file(data, filename, runtime.database(), today=today, max_bytes=max_bytes)
+
+
+def register_partners(plan, editor: A.Editor | None) -> int:
+    """Register the partners of a validated plan (admins only); returns the batch. A file is
+    an 'upload' batch, the form an 'edit' batch; both can be undone."""
+    from collab_data.records import partners as P
+
+    if not can_register_partners(editor):
+        raise WriteRejected("only an administrator registers partners")
+    return P.register(runtime.database(), plan, editor=editor.name, kind="edit" if plan.source == "form" else "upload")

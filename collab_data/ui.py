@@ -150,8 +150,9 @@ def empty_state(what: str, how: str) -> None:
 
 NO_COLLAB_DATA_HOW = (
     "This database holds the real country reference and data-gap indicators but no records of the "
-    "collaboratives yet. Partner data leads can add activities on the Activities page (CSV upload), or an "
-    "administrator can load the bundled sample with `python -m collab_data build`."
+    "collaboratives yet. To start: an administrator registers the partners on the **Manage records** page (one "
+    "through the form, or many from a file); partner data leads then add their activities on the **Activities** "
+    "page (CSV upload)."
 )
 
 
@@ -407,3 +408,88 @@ def reporting_panel(panel, f: Filters, *, key: str, full: bool = False) -> None:
     download(table, label="Reporting freshness (CSV)", file_stem=f"reporting_freshness_{panel.today.isoformat()}",
              title=f"Reporting freshness of the partners, on {clock.long_date(panel.today)}", f=f, key=f"dl_{key}",
              note=panel.notes[0])
+
+
+# --------------------------------------------------------------------------------------
+# Partners (Manage records)
+# --------------------------------------------------------------------------------------
+def window(today_) -> tuple:
+    """The dates an editor may enter (see :func:`collab_data.clock.date_window`)."""
+    return clock.date_window(today_)
+
+
+def register_partner(values: dict[str, str], editor, today_) -> None:
+    """Validate the partner form and register it; errors are shown by field, nothing is written."""
+    from collab_data import actions
+    from collab_data.db import WriteRejected
+
+    plan = actions.validate_partner_form(values, today=today_)
+    if not plan.records:
+        for finding in plan.findings:
+            if finding.tier == "error":
+                st.error(f"**{finding.column}** — {finding.message} {finding.fix}", icon="❌")
+        return
+    try:
+        batch = actions.register_partners(plan, editor)
+    except WriteRejected as exc:
+        st.error(f"The partner was not registered: {exc}")
+        return
+    notes = " ".join(f.message for f in plan.findings if f.tier == "warning")
+    st.session_state["_partners_registered"] = (f"Registered {plan.records[0]['name']} as partner "
+                                                f"'{plan.records[0]['partner_id']}' (batch {batch})."
+                                                + (f" Note: {notes}" if notes else ""))
+    st.rerun()
+
+
+def partners_file_flow(editor, today_) -> None:
+    """Upload a partners file: template, findings by row and column, preview, register or cancel."""
+    from collab_data import actions
+    from collab_data.db import WriteRejected
+    from collab_data.records import partners as P
+
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button("⬇ CSV template", P.template_csv(), "partners-template.csv", "text/csv", on_click="ignore")
+    c2.download_button("⬇ Filled example", P.template_csv(example=True), "partners-example.csv", "text/csv",
+                       on_click="ignore")
+    with st.expander("What goes in each column"):
+        st.table({"column": list(P.FIELDS), "required": ["yes" if s[1] else "" for s in P.FIELDS.values()],
+                  "what": [s[3] for s in P.FIELDS.values()]})
+    key = f"partners_upload_{st.session_state.get('partners_round', 0)}"
+    upload = st.file_uploader("Partners file", type=["csv", "tsv", "txt", "xlsx"], key=key)
+    if upload is None:
+        return
+    max_bytes = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
+    plan = actions.validate_partners_file(upload.getvalue(), upload.name, today=today_, max_bytes=max_bytes)
+    counts = plan.counts()
+    c = st.columns(4)
+    c[0].metric("Rows read", counts["rows read"])
+    c[1].metric("Partners to register", counts["partners to register"])
+    c[2].metric("❌ Rows not registered", counts["rows not registered"])
+    c[3].metric("⚠️ Warnings", counts["warning"])
+    for finding in plan.findings:
+        if finding.tier == "critical":
+            st.error(f"**The file cannot be used.** {finding.message}\n\n**How to fix:** {finding.fix}")
+    findings = plan.findings_frame()
+    if not findings.empty:
+        st.dataframe(findings.assign(tier=findings["tier"].map(TIER_ICON)), hide_index=True, width="stretch",
+                     column_config={"row": st.column_config.NumberColumn("Row in your file", format="%d"),
+                                    "message": st.column_config.TextColumn("What is wrong", width="large"),
+                                    "fix": st.column_config.TextColumn("How to fix", width="large")})
+    if plan.records:
+        st.markdown(f"**Partners that will be registered ({len(plan.records)})** — nothing has been written yet.")
+        st.dataframe(plan.preview_frame(), hide_index=True, width="stretch")
+    b1, b2, _ = st.columns([1.4, 1, 2])
+    if plan.records and not plan.critical and b1.button(f"✅ Register {len(plan.records)} partners", type="primary",
+                                                        key="partners_do_import"):
+        try:
+            batch = actions.register_partners(plan, editor)
+        except WriteRejected as exc:
+            st.error(f"Nothing was registered: {exc}")
+            return
+        st.session_state["partners_round"] = st.session_state.get("partners_round", 0) + 1
+        st.session_state["_partners_registered"] = (f"Registered {len(plan.records)} partners from {upload.name} "
+                                                    f"(batch {batch}).")
+        st.rerun()
+    if b2.button("✖ Cancel", key="partners_cancel"):
+        st.session_state["partners_round"] = st.session_state.get("partners_round", 0) + 1
+        st.rerun()

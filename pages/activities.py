@@ -47,25 +47,31 @@ with tab_upload:
     else:
         scope = "all partners (admin)" if editor.is_admin else cached(queries.partner_names).get(editor.partner_id)
         top = st.columns([3, 1])
-        top[0].markdown(f"Signed in as **{editor.name}** — may import activities of **{scope}**.")
         top[1].button("Sign out", on_click=ui.sign_out, key="sign_out")
-        st.markdown("**1. Start from the template** (or upload the spreadsheet you already keep: columns are matched "
-                    "by name, and you can correct the matching).")
-        c1, c2, _ = st.columns([1, 1, 2])
-        c1.download_button("⬇ CSV template", A.template_csv(), "activities-template.csv", "text/csv", on_click="ignore")
-        c2.download_button("⬇ Filled example", A.template_csv(example=True), "activities-example.csv", "text/csv",
-                           on_click="ignore")
-        with st.expander("What goes in each column"):
-            st.table({"column": [s.name for s in A.FIELDS.values()],
-                      "required": ["yes" if s.required else "" for s in A.FIELDS.values()],
-                      "what": [s.help for s in A.FIELDS.values()]})
-            st.caption(f"Dates are accepted {clock.window_text(today)}; any other date is reported as an error "
-                       "with its row and column, and that row is not imported.")
-        st.markdown("**2. Upload your file** (CSV, TSV or .xlsx; any encoding; title lines above the header are skipped).")
-        up_key = f"upload_{st.session_state.get('upload_round', 0)}"
-        upload = st.file_uploader("Activities file", type=["csv", "tsv", "txt", "xlsx"], key=up_key)
-        if upload is not None:
-            ui.upload_flow(upload, editor, today)
+        if scope is None:
+            top[0].warning(f"Signed in as **{ui.escape(editor.name)}** for the partner `{editor.partner_id}`, which is "
+                           "not registered yet, so there is nothing to import activities for. An administrator "
+                           "registers it on the **Manage records** page.", icon="🔒")
+            st.page_link("pages/manage.py", label="Manage records", icon="✏️")
+        else:
+            top[0].markdown(f"Signed in as **{ui.escape(editor.name)}** — may import activities of **{ui.escape(scope)}**.")
+            st.markdown("**1. Start from the template** (or upload the spreadsheet you already keep: columns are matched "
+                        "by name, and you can correct the matching).")
+            c1, c2, _ = st.columns([1, 1, 2])
+            c1.download_button("⬇ CSV template", A.template_csv(), "activities-template.csv", "text/csv", on_click="ignore")
+            c2.download_button("⬇ Filled example", A.template_csv(example=True), "activities-example.csv", "text/csv",
+                               on_click="ignore")
+            with st.expander("What goes in each column"):
+                st.table({"column": [s.name for s in A.FIELDS.values()],
+                          "required": ["yes" if s.required else "" for s in A.FIELDS.values()],
+                          "what": [s.help for s in A.FIELDS.values()]})
+                st.caption(f"Dates are accepted {clock.window_text(today)}; any other date is reported as an error "
+                           "with its row and column, and that row is not imported.")
+            st.markdown("**2. Upload your file** (CSV, TSV or .xlsx; any encoding; title lines above the header are skipped).")
+            up_key = f"upload_{st.session_state.get('upload_round', 0)}"
+            upload = st.file_uploader("Activities file", type=["csv", "tsv", "txt", "xlsx"], key=up_key)
+            if upload is not None:
+                ui.upload_flow(upload, editor, today)
 
 # --------------------------------------------------------------------------------------
 with tab_history:

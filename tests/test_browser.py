@@ -20,6 +20,7 @@ PAGES = {
     "kpis": "KPIs & targets",
     "network": "Collaboration network",
     "brief": "Country brief",
+    "manage": "Manage records",
 }
 
 

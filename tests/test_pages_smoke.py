@@ -6,7 +6,7 @@ import pytest
 
 PAGES = ["pages/overview.py", "pages/kpis.py", "pages/partners.py", "pages/overlap.py", "pages/network.py",
          "pages/activities.py", "pages/countries.py", "pages/brief.py",
-         "pages/gaps.py"]
+         "pages/gaps.py", "pages/manage.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -37,7 +37,8 @@ SAMPLE_AS_OF = date(2026, 11, 19)  # the sample's newest programme that actually
 #: before the newest record, on it, a year later, years later
 DAYS = [date(2026, 11, 1), SAMPLE_AS_OF, date(2027, 11, 22), date(2034, 6, 30)]
 ALL_PAGES = ["pages/overview.py", "pages/kpis.py", "pages/partners.py", "pages/overlap.py", "pages/network.py",
-             "pages/activities.py", "pages/countries.py", "pages/brief.py", "pages/gaps.py", "pages/meeting.py"]
+             "pages/activities.py", "pages/countries.py", "pages/brief.py", "pages/gaps.py", "pages/meeting.py",
+             "pages/manage.py"]
 ADMIN = A.Editor("Secretariat", None)
 
 

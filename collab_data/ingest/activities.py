@@ -469,7 +469,8 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
                 names = ", ".join(ctx.partner_labels.get(s, s) for s in sugg)
                 err("partners", p, f"Unknown partner {p!r}." + (f" Did you mean {names}?" if names else ""),
                     "Use the partner's name or acronym as listed on the Partners & tools page"
-                    + (f" (e.g. {names})." if names else "."))
+                    + (f" (e.g. {names})." if names else ".")
+                    + " A partner that is not registered yet is added by an administrator on the Manage records page.")
             else:
                 if score < 1:
                     warn("partners", p, f"Partner {p!r} read as {ctx.partner_labels[pid]} (approximate match).",

@@ -1,0 +1,29 @@
+"""What the "Manage records" page shows: the registered partners with readable labels,
+and the choices of the partner form."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from collab_data.db import Database
+from collab_data.queries import records as QR
+from collab_data.records.partners import ORG_TYPES
+
+
+def partners_table(db: Database) -> pd.DataFrame:
+    """Every partner: Partner, Name, Type, Headquarters, Collaboratives (with joining
+    dates), Task teams, Origin (Sample or Registered), Batch, Id."""
+    frame = QR.partner_registry(db)
+    return pd.DataFrame({
+        "Partner": frame["partner"], "Name": frame["name"], "Type": frame["org_type"].map(ORG_TYPES),
+        "Headquarters": frame["hq"].fillna("—"), "Collaboratives": frame["collaboratives"].fillna("—"),
+        "Task teams": frame["task_teams"].fillna("—"),
+        "Origin": ["Sample" if s else "Registered" for s in frame["is_sample"]],
+        "Batch": frame["batch_id"], "Id": frame["partner_id"],
+    })
+
+
+def form_choices(db: Database) -> dict:
+    """Options of the partner form: organisation types, collaboratives, task teams."""
+    collabs, teams = QR.collaboratives_and_teams(db)
+    return {"org_types": dict(ORG_TYPES), "collaboratives": collabs, "task_teams": teams}

@@ -1,0 +1,79 @@
+"""Manage records: the collaboratives' own records, entered by signed-in editors.
+
+Partners (and their memberships and task teams) are registered by an administrator, one
+through the form or many from a file; every registration is a batch that can be undone."""
+
+import streamlit as st
+
+from collab_data import actions, ui
+from collab_data.runtime import cached
+from collab_data.views import manage as VM
+
+ui.require_router()
+f = ui.current_filters()
+today = ui.today()
+ui.page_header("Manage records", f, caption="register the collaboratives' partners; every change is a batch "
+                                            "that can be undone.")
+secret = ui.secrets()
+editor = ui.current_editor(secret)
+done = st.session_state.pop("_partners_registered", None)
+if done:
+    st.success(done, icon="✅")
+
+if editor is None:
+    st.info("Reading is open to everyone. **Registering partners needs an administrator sign-in.**", icon="🔒")
+    with st.expander("Sign in", expanded=False):
+        ui.sign_in_form(secret)
+else:
+    top = st.columns([3, 1])
+    role = "administrator" if editor.is_admin else "partner editor"
+    top[0].markdown(f"Signed in as **{ui.escape(editor.name)}** ({role}).")
+    top[1].button("Sign out", on_click=ui.sign_out, key="sign_out_manage")
+
+st.subheader("Partners")
+table = cached(VM.partners_table)
+if table.empty:
+    ui.empty_state("No partner is registered yet.",
+                   "An administrator registers the collaboratives' member organisations below, one through the "
+                   "form or many from a file; partners then add their activities on the Activities page.")
+else:
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 480))
+    ui.download(table, label="Partners (CSV)", file_stem="partners_registry", title="Registered partners", f=f,
+                key="dl_registry", note="The list of partners is not filtered.")
+
+if editor is not None and not actions.can_register_partners(editor):
+    st.info("Partners and their memberships are registered by the secretariat (an administrator). Ask them to "
+            "register an organisation that is missing.", icon="🔒")
+elif editor is not None:
+    choices = cached(VM.form_choices)
+    tab_form, tab_file = st.tabs(["➕ Register one partner", "⬆️ Register partners from a file"])
+    with tab_form:
+        with st.form("register_partner", clear_on_submit=False, border=True):
+            c1, c2 = st.columns([3, 1])
+            name = c1.text_input("Name *", key="rp_name", placeholder="e.g. Open Data Watch")
+            acronym = c2.text_input("Acronym", key="rp_acronym", placeholder="e.g. ODW")
+            c1, c2 = st.columns(2)
+            org_type = c1.selectbox("Type *", list(choices["org_types"]), format_func=choices["org_types"].get,
+                                    index=None, key="rp_type", placeholder="Choose a type")
+            hq = c2.text_input("Headquarters (country)", key="rp_hq", placeholder="a name or ISO code")
+            website = st.text_input("Website", key="rp_web", placeholder="https://…")
+            description = st.text_area("Description", key="rp_desc", height=80)
+            c1, c2, c3 = st.columns(3)
+            collabs = c1.multiselect("Collaboratives", list(choices["collaboratives"]),
+                                     format_func=choices["collaboratives"].get, key="rp_collabs")
+            joined_g = c2.date_input("Joined the gender collaborative", value=None, key="rp_joined_gender",
+                                     min_value=ui.window(today)[0], max_value=ui.window(today)[1])
+            joined_l = c3.date_input("Joined the LNOB collaborative", value=None, key="rp_joined_lnob",
+                                     min_value=ui.window(today)[0], max_value=ui.window(today)[1])
+            teams = st.multiselect("Task teams", list(choices["task_teams"]), format_func=choices["task_teams"].get,
+                                   key="rp_teams")
+            submitted = st.form_submit_button("Register the partner", type="primary")
+        if submitted:
+            values = {"name": name, "acronym": acronym, "org_type": org_type or "", "hq": hq, "website": website,
+                      "description": description, "collaboratives": "; ".join(collabs),
+                      "joined_gender": joined_g.isoformat() if joined_g else "",
+                      "joined_lnob": joined_l.isoformat() if joined_l else "",
+                      "task_teams": "; ".join(teams)}
+            ui.register_partner(values, editor, today)
+    with tab_file:
+        ui.partners_file_flow(editor, today)

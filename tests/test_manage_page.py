@@ -1,0 +1,125 @@
+"""Manage records (AppTest): an administrator registers partners through the form and from a
+file (findings by row and column, nothing written for bad rows); partner editors and
+visitors see no control; a registered partner's activities then import."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import TODAY
+from editors import ADMIN_CODE, PARIS_CODE, make_editor_app, sign_in
+
+from collab_data.db import get_database
+from collab_data.ingest import activities as A
+from collab_data.records import partners as P
+
+PAGE = "pages/manage.py"
+
+
+@pytest.fixture()
+def empty_copy(empty_db_path, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    shutil.copy(empty_db_path, path)
+    return path
+
+
+def _registry(at):
+    return next(d.value for d in at.dataframe if "Origin" in d.value.columns)
+
+
+def test_visitors_and_partner_editors_see_no_control(hashes, sample_db_path, monkeypatch):
+    at = make_editor_app(hashes, PAGE, sample_db_path, monkeypatch)
+    assert not at.exception, at.exception
+    assert len(_registry(at)) == 15
+    assert not [t for t in at.text_input if t.key == "rp_name"], "a visitor sees no form"
+    sign_in(at, "PARIS21 data lead", PARIS_CODE)
+    assert not [t for t in at.text_input if t.key == "rp_name"], "a partner editor sees no form"
+    assert any("registered by the secretariat" in i.value for i in at.info)
+
+
+def test_an_admin_starts_an_empty_collaborative(hashes, empty_copy, monkeypatch):
+    at = make_editor_app(hashes, PAGE, empty_copy, monkeypatch)
+    assert not at.exception, at.exception
+    assert any("No partner is registered yet" in i.value for i in at.info)
+    sign_in(at, "Secretariat", ADMIN_CODE)
+    # the form: a bad type and country are errors, and nothing is written
+    db = get_database(empty_copy)
+    before = db.table_checksums()
+    at.text_input(key="rp_name").input("Open Data Watch")
+    at.text_input(key="rp_acronym").input("ODW")
+    at.text_input(key="rp_hq").input("Atlantis")
+    next(b for b in at.button if b.label == "Register the partner").click().run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "The type is empty" in errors and "Unknown country 'Atlantis'" in errors
+    assert db.table_checksums() == before
+    # corrected, it is registered
+    at.selectbox(key="rp_type").set_value("ngo")
+    at.text_input(key="rp_hq").input("United States of America")
+    at.multiselect(key="rp_collabs").set_value(["gender", "lnob"])
+    next(b for b in at.button if b.label == "Register the partner").click().run()
+    assert not at.exception, at.exception
+    assert any("Registered Open Data Watch as partner 'odw'" in s.value for s in at.success)
+    registry = _registry(at)
+    assert registry[["Partner", "Type", "Headquarters", "Collaboratives", "Origin"]].values.tolist() == [
+        ["ODW", "NGO / civil society", "United States", "Gender, LNOB", "Registered"]]
+    assert db.rows("SELECT kind, editor FROM import_batches WHERE batch_id = (SELECT max(batch_id) FROM "
+                   "import_batches)") == [("edit", "Secretariat")]
+    # a file: two good rows, one bad one, one unused column
+    data = (b"Organisation,Acronym,Type,Country,Member of,Joined LNOB,Notes for us\n"
+            b"Partnership in Statistics for Development in the 21st Century,PARIS21,Multilateral,France,gender,,x\n"
+            b"Open Data Watch,,NGO,USA,LNOB,,duplicate of the one registered\n"
+            b"Sightsavers,,NGO,United Kingdom,LNOB,2023-04-20,\n")
+    at.file_uploader[0].set_value(("partners.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    findings = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert [(r.row, r.column) for r in findings.itertuples() if "error" in r.tier] == [(3, "Organisation")]
+    assert any("'Notes for us' is not used" in m for m in findings["message"])
+    preview = next(d.value for d in at.dataframe if "Warnings" in d.value.columns)
+    assert list(preview["Name"]) == ["Partnership in Statistics for Development in the 21st Century", "Sightsavers"]
+    next(b for b in at.button if b.key == "partners_do_import").click().run()
+    assert not at.exception, at.exception
+    assert any("Registered 2 partners from partners.csv" in s.value for s in at.success)
+    assert len(_registry(at)) == 3
+    assert db.rows("SELECT joined_date::VARCHAR FROM partner_memberships WHERE partner_id = 'sightsavers'") == [
+        ("2023-04-20",)]
+    # the registered partners' activities now import
+    plan = A.validate(b"title,type,start_date,partners\nExchange,knowledge exchange,2026-10-01,ODW; PARIS21\n",
+                      "a.csv", db, editor=A.Editor("Secretariat", None), today=TODAY)
+    assert len(plan.records) == 1 and not [f for f in plan.findings if f.tier == "error"]
+
+
+def test_partner_file_template_and_example_validate(sample_db_path, empty_db_path):
+    empty = P.validate_file(P.template_csv(example=True), "example.csv", get_database(empty_db_path), today=TODAY)
+    assert len(empty.records) == 2 and not [f for f in empty.findings if f.tier in ("error", "critical")]
+    on_sample = P.validate_file(P.template_csv(example=True), "example.csv", get_database(sample_db_path), today=TODAY)
+    assert not on_sample.records and {f.message for f in on_sample.findings} >= {
+        "A partner called 'Open Data Watch' is already registered."}
+    header_only = P.validate_file(P.template_csv(), "t.csv", get_database(empty_db_path), today=TODAY)
+    assert header_only.critical
+
+
+@pytest.mark.parametrize(("row", "column", "message"), [
+    ("X,,ngo,,,,,2999-01-01,,", "joined_gender", "outside the dates the dashboard accepts"),
+    ("X,,ngo,,not a url,,,,,", "website", "is not a web address"),
+    ("X,,ngo,,,,martians,,,", "collaboratives", "Unknown collaborative 'martians'"),
+    ("X,,ngo,,,,,,,Knitting circle", "task_teams", "Unknown task team 'Knitting circle'"),
+    (",,ngo,,,,,,,", "name", "The name is empty"),
+    ("X,,,,,,,,,", "org_type", "The type is empty"),
+])
+def test_partner_findings(empty_db_path, row, column, message):
+    data = (",".join(P.TEMPLATE_COLUMNS) + "\n" + row + "\n").encode()
+    plan = P.validate_file(data, "p.csv", get_database(empty_db_path), today=TODAY)
+    errors = [f for f in plan.findings if f.tier == "error"]
+    assert [(f.row, f.column) for f in errors] == [(2, column)] and message in errors[0].message
+    assert not plan.records
+
+
+def test_a_partner_editor_of_an_unregistered_partner_is_told_who_registers_it(hashes, empty_copy, monkeypatch):
+    at = make_editor_app(hashes, "pages/activities.py", empty_copy, monkeypatch)
+    sign_in(at, "PARIS21 data lead", PARIS_CODE)
+    assert not at.exception, at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "`paris21`, which is not registered yet" in text and "Manage records" in text
+    assert "None" not in text and not at.file_uploader, "no upload for a partner that does not exist"
