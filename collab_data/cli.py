@@ -113,6 +113,40 @@ def _open_db(args: argparse.Namespace):
         raise SystemExit(2) from exc
 
 
+def _import_partners(args: argparse.Namespace, data: bytes, name: str) -> int:
+    from collab_data import clock
+    from collab_data.db import WriteRejected
+    from collab_data.records import partners as P
+
+    if args.partner:
+        print("error: partners are registered by an administrator: leave out --partner", file=sys.stderr)
+        return 2
+    db = _open_db(args)
+    plan = P.validate_file(data, name, db, today=clock.today())
+    findings = plan.findings_frame()
+    if not findings.empty:
+        with pd_options():
+            print(findings.to_string(index=False, max_colwidth=70, na_rep=""))
+        print()
+    counts = plan.counts()
+    print(f"rows read {counts['rows read']}, to register {counts['partners to register']}, not registered "
+          f"{counts['rows not registered']}; findings: {counts['critical']} critical, {counts['error']} error, "
+          f"{counts['warning']} warning")
+    if plan.critical or not plan.records:
+        print("nothing registered", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    try:
+        batch = P.register(db, plan, editor=args.editor, kind="upload")
+    except WriteRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"registered {len(plan.records)} partners as batch {batch}")
+    return 0
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     import json
 
@@ -125,6 +159,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot read {src}: {exc.strerror}", file=sys.stderr)
         return 2
+    if args.kind == "partners":
+        return _import_partners(args, data, src.name)
     mapping = None
     if args.mapping:
         try:
@@ -168,8 +204,10 @@ def pd_options():
 
 def _cmd_template(args: argparse.Namespace) -> int:
     from collab_data.ingest import activities as A
+    from collab_data.records import partners as P
 
-    sys.stdout.write(A.template_csv(example=args.example).decode("utf-8"))
+    module = P if args.kind == "partners" else A
+    sys.stdout.write(module.template_csv(example=args.example).decode("utf-8"))
     return 0
 
 
@@ -241,8 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=str(DATA_DIR), help="folder with the source files (default: data/)")
     p.set_defaults(func=_cmd_refresh)
 
-    p = sub.add_parser("import", help="validate and import a file of activities")
-    p.add_argument("kind", choices=["activities"])
+    p = sub.add_parser("import", help="validate and import a file of activities (or register partners)")
+    p.add_argument("kind", choices=["activities", "partners"])
     p.add_argument("file")
     p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")
     p.add_argument("--mapping", help='JSON object (or file) our field -> file column, e.g. {"partners": "Org"}')
@@ -251,8 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate and print the findings, write nothing")
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("template", help="print the activities CSV template (or a filled example)")
-    p.add_argument("kind", choices=["activities"])
+    p = sub.add_parser("template", help="print a CSV template (or a filled example)")
+    p.add_argument("kind", choices=["activities", "partners"])
     p.add_argument("--example", action="store_true")
     p.set_defaults(func=_cmd_template)
 

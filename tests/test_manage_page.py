@@ -123,3 +123,25 @@ def test_a_partner_editor_of_an_unregistered_partner_is_told_who_registers_it(ha
     text = " ".join(w.value for w in at.warning)
     assert "`paris21`, which is not registered yet" in text and "Manage records" in text
     assert "None" not in text and not at.file_uploader, "no upload for a partner that does not exist"
+
+
+def test_cli_registers_partners(empty_copy, tmp_path):
+    import subprocess
+    import sys
+
+    from collab_data.db import PROJECT_ROOT, close_database
+
+    close_database(empty_copy)
+    example = tmp_path / "partners.csv"
+    out = subprocess.run([sys.executable, "-m", "collab_data", "template", "partners", "--example"],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True)
+    example.write_text(out.stdout, encoding="utf-8")
+    run = [sys.executable, "-m", "collab_data", "import", "partners", str(example), "--db", str(empty_copy)]
+    dry = subprocess.run([*run, "--dry-run"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert dry.returncode == 0 and "to register 2" in dry.stdout and "dry run: nothing written" in dry.stdout
+    done = subprocess.run([*run, "--editor", "Secretariat"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "registered 2 partners as batch" in done.stdout
+    again = subprocess.run(run, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert again.returncode == 1 and "already registered" in again.stdout and "nothing registered" in again.stderr
+    assert get_database(empty_copy).rows("SELECT count(*) FROM partners") == [(2,)]
