@@ -26,8 +26,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collab_data.build import RECORD_KINDS, BuildReport, load_bundled, record_tables
-from collab_data.db import DATA_DIR, Database, close_database
+from collab_data.build import RECORD_KINDS, BuildReport, fresh_file_beside, load_bundled, move_in, record_tables
+from collab_data.db import DATA_DIR, Database
 from collab_data.sources import Skipped
 
 FORMAT = "collaborative-data-dashboard-backup"
@@ -147,12 +147,7 @@ def restore(zip_path: str | Path, db_path: str | Path, *, data_dir: str | Path =
         raise BackupError(f"no backup at {zip_path}")
     started = time.perf_counter()
     report = BuildReport(path=db_path, sample=False)
-    tmp = db_path.with_name(db_path.name + ".restoring")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(tmp)
-    try:
+    with fresh_file_beside(db_path, ".restoring") as db:
         load_bundled(db, Path(data_dir), False, report, Skipped(), lambda _name, _i: time.perf_counter())
         with tempfile.TemporaryDirectory() as unpacked:
             manifest, files = _read(zip_path, Path(unpacked), db)
@@ -165,16 +160,6 @@ def restore(zip_path: str | Path, db_path: str | Path, *, data_dir: str | Path =
         if short:
             raise BackupError(f"rows loaded differ from the manifest: {short}")
         report.counts = db.table_counts()
-        with db.cursor() as cur:
-            cur.execute("CHECKPOINT")
-    except BaseException:
-        db.close()
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise
-    db.close()
-    close_database(db_path)
-    os.replace(tmp, db_path)
-    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    move_in(db.path, db_path)
     report.seconds = time.perf_counter() - started
     return report

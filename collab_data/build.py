@@ -11,7 +11,8 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -440,6 +441,37 @@ def _held_records(path: Path) -> dict[str, int]:
     return {k: n for k, n in kinds.items() if k not in BUILD_KINDS}
 
 
+@contextmanager
+def fresh_file_beside(path: Path, suffix: str) -> Iterator[Database]:
+    """A new, empty database file next to ``path`` (``<name><suffix>``), so that a build
+    can move in only when whole. Yields it open; on success it is checkpointed and closed
+    (move it in with :func:`move_in`), on any error closed and deleted."""
+    tmp = path.with_name(path.name + suffix)
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(tmp)
+    try:
+        yield db
+        with db.cursor() as cur:
+            cur.execute("CHECKPOINT")
+    except BaseException:
+        db.close()  # a failed build leaves no partial file behind
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    db.close()
+
+
+def move_in(built: Path, path: Path) -> None:
+    """Replace ``path`` by the finished file ``built``; the write-ahead logs of both go (a
+    log of the replaced file does not belong to the new one)."""
+    close_database(path)
+    os.replace(built, path)
+    for wal in (built.with_name(built.name + ".wal"), path.with_name(path.name + ".wal")):
+        wal.unlink(missing_ok=True)
+
+
 def keep_copy(path: Path, label: str) -> Path:
     """Copy the database file (and its write-ahead log) to ``<name>.<label>-N.duckdb``
     beside it, N the first free number; returns the copy's path."""
@@ -480,12 +512,7 @@ def build(
                 "(a copy of the file is kept first).")
         if force:
             report.kept = keep_copy(path, "before-build")
-        close_database(path)
     skipped = Skipped()
-    tmp = path.with_name(path.name + ".building")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     steps = 4 if sample else 3
 
@@ -494,21 +521,10 @@ def build(
             progress(name, i / steps)
         return time.perf_counter()
 
-    db = Database(tmp)
-    try:
+    with fresh_file_beside(path, ".building") as db:
         load_bundled(db, data_dir, sample, report, skipped, step)
         report.counts = db.table_counts()
-        with db.cursor() as cur:
-            cur.execute("CHECKPOINT")
-    except BaseException:
-        db.close()  # a failed build leaves no partial file behind
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise
-    db.close()
-    os.replace(tmp, path)
-    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)  # a log of the replaced file does not belong to this one
+    move_in(db.path, path)
     report.seconds = time.perf_counter() - started
     report.skipped = skipped.items
     if progress:
@@ -534,9 +550,6 @@ def refresh(path: str | Path, *, data_dir: str | Path = DATA_DIR, progress: Prog
     Database(path).close()  # migrate the schema forward first, so both files have the same tables
     report = BuildReport(path=path, sample=False)
     skipped = Skipped()
-    tmp = path.with_name(path.name + ".refreshing")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
     started = time.perf_counter()
 
     def step(name: str, i: int) -> float:
@@ -544,8 +557,7 @@ def refresh(path: str | Path, *, data_dir: str | Path = DATA_DIR, progress: Prog
             progress(name, i / 4)
         return time.perf_counter()
 
-    db = Database(tmp)
-    try:
+    with fresh_file_beside(path, ".refreshing") as db:
         load_bundled(db, data_dir, False, report, skipped, step)
         t0 = step("the collaboratives' records", 3)
         tables = record_tables()
@@ -560,18 +572,8 @@ def refresh(path: str | Path, *, data_dir: str | Path = DATA_DIR, progress: Prog
             raise BuildRefused(f"records were not all carried over ({', '.join(differ)}); nothing was changed")
         report.timings.append(("the collaboratives' records", time.perf_counter() - t0))
         report.counts = db.table_counts()
-        with db.cursor() as cur:
-            cur.execute("CHECKPOINT")
-    except BaseException:
-        db.close()
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise
-    db.close()
     report.kept = keep_copy(path, "before-refresh")
-    os.replace(tmp, path)
-    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    move_in(db.path, path)
     report.seconds = time.perf_counter() - started
     report.skipped = skipped.items
     report.refreshed = True

@@ -123,11 +123,7 @@ def _import_partners(args: argparse.Namespace, data: bytes, name: str) -> int:
         return 2
     db = _open_db(args)
     plan = P.validate_file(data, name, db, today=clock.today())
-    findings = plan.findings_frame()
-    if not findings.empty:
-        with pd_options():
-            print(findings.to_string(index=False, max_colwidth=70, na_rep=""))
-        print()
+    _print_findings(plan)
     counts = plan.counts()
     print(f"rows read {counts['rows read']}, to register {counts['partners to register']}, not registered "
           f"{counts['rows not registered']}; findings: {counts['critical']} critical, {counts['error']} error, "
@@ -172,11 +168,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     db = _open_db(args)
     editor = A.Editor(args.editor, args.partner)
     plan = A.validate(data, src.name, db, editor=editor, mapping=mapping)
-    findings = plan.findings_frame()
-    if not findings.empty:
-        with pd_options():
-            print(findings.to_string(index=False, max_colwidth=70, na_rep=""))
-        print()
+    _print_findings(plan)
     counts = plan.counts()
     print("mapping: " + ", ".join(f"{k} <- {v!r}" for k, v in plan.mapping.items()))
     print(f"rows read {counts['rows read']}, to import {counts['rows to import']}, dropped {counts['rows dropped']}; "
@@ -194,6 +186,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return 1
     print(f"imported {len(plan.records)} activities as batch {batch}")
     return 0
+
+
+def _print_findings(plan) -> None:
+    """Every finding of a validated file, one line each (row, column, value, message, fix)."""
+    findings = plan.findings_frame()
+    if not findings.empty:
+        with pd_options():
+            print(findings.to_string(index=False, max_colwidth=70, na_rep=""))
+        print()
 
 
 def pd_options():
