@@ -144,8 +144,13 @@ def download(frame: pd.DataFrame, *, label: str, file_stem: str, title: str, f: 
 
 
 def empty_state(what: str, how: str) -> None:
-    """Explain what is missing and how to add it, instead of drawing empty axes."""
+    """Explain what is missing and how to add it, instead of drawing empty axes; when the
+    collaboratives have no records at all, with links to the pages where they are added."""
     st.info(f"**{what}**\n\n{how}", icon="ℹ️")
+    if how == NO_COLLAB_DATA_HOW:
+        c1, c2, _ = st.columns([1, 1, 2])
+        c1.page_link("pages/manage.py", label="Register partners", icon="✏️")
+        c2.page_link("pages/activities.py", label="Add activities", icon="📅")
 
 
 NO_COLLAB_DATA_HOW = (
@@ -434,6 +439,8 @@ def register_partner(values: dict[str, str], editor, today_) -> None:
     except WriteRejected as exc:
         st.error(f"The partner was not registered: {exc}")
         return
+    for key in [k for k in st.session_state if str(k).startswith("rp_")]:
+        del st.session_state[key]  # an empty form for the next partner
     notes = " ".join(f.message for f in plan.findings if f.tier == "warning")
     st.session_state["_partners_registered"] = (f"Registered {plan.records[0]['name']} as partner "
                                                 f"'{plan.records[0]['partner_id']}' (batch {batch})."
