@@ -98,3 +98,12 @@ def register_partners(plan, editor: A.Editor | None) -> int:
     if not can_register_partners(editor):
         raise WriteRejected("only an administrator registers partners")
     return P.register(runtime.database(), plan, editor=editor.name, kind="edit" if plan.source == "form" else "upload")
+
+
+def backup_zip(editor: A.Editor | None) -> bytes:
+    """The backup zip of the app's database (admins only: it holds who imported what)."""
+    from collab_data.views.manage import backup_zip as make
+
+    if editor is None or not editor.is_admin:
+        raise WriteRejected("only an administrator downloads the backup")
+    return make(runtime.database())

@@ -37,7 +37,10 @@ if table.empty:
                    "An administrator registers the collaboratives' member organisations below, one through the "
                    "form or many from a file; partners then add their activities on the Activities page.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 480))
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 480),
+                 column_config={"Last change (UTC)": st.column_config.DatetimeColumn(
+                     format="D MMM YYYY HH:mm", help="The newest upload or edit that wrote one of the partner's "
+                                                     "records; empty when they all came with the database.")})
     ui.download(table, label="Partners (CSV)", file_stem="partners_registry", title="Registered partners", f=f,
                 key="dl_registry", note="The list of partners is not filtered.")
 
@@ -45,6 +48,11 @@ if editor is not None and not actions.can_register_partners(editor):
     st.info("Partners and their memberships are registered by the secretariat (an administrator). Ask them to "
             "register an organisation that is missing.", icon="🔒")
 elif editor is not None:
+    st.download_button("⬇ Backup of every record (zip)", data=lambda: actions.backup_zip(editor),
+                       file_name=f"collaborative-records-{today.isoformat()}.zip", mime="application/zip",
+                       key="dl_backup", on_click="ignore",
+                       help="Every partner, tool, programme, activity, collaboration, target, cycle, batch and "
+                            "history row as CSV files with a manifest; `python -m collab_data restore` reads it.")
     choices = cached(VM.form_choices)
     tab_form, tab_file = st.tabs(["➕ Register one partner", "⬆️ Register partners from a file"])
     with tab_form:

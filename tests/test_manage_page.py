@@ -145,3 +145,26 @@ def test_cli_registers_partners(empty_copy, tmp_path):
     again = subprocess.run(run, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert again.returncode == 1 and "already registered" in again.stdout and "nothing registered" in again.stderr
     assert get_database(empty_copy).rows("SELECT count(*) FROM partners") == [(2,)]
+
+
+def test_who_has_reported_and_the_backup_download(hashes, sample_db_path, tmp_path, monkeypatch):
+    from collab_data import actions
+    from collab_data.backup import restore
+    from collab_data.db import WriteRejected
+
+    at = make_editor_app(hashes, PAGE, sample_db_path, monkeypatch)
+    registry = _registry(at).set_index("Partner")
+    db = get_database(sample_db_path)
+    assert registry.loc["ODW", "Programmes"] == db.scalar("SELECT count(*) FROM country_programs WHERE partner_id = 'odw'")
+    assert registry.loc["ODW", "Activities"] == db.scalar("SELECT count(*) FROM activity_partners WHERE partner_id = 'odw'")
+    assert registry["Last change (UTC)"].isna().all(), "sample records came with the database"
+    assert not [d for d in at.get("download_button") if "Backup" in str(d.proto.label)], "no backup for visitors"
+    sign_in(at, "Secretariat", ADMIN_CODE)
+    assert [d for d in at.get("download_button") if "Backup" in str(d.proto.label)]
+    with pytest.raises(WriteRejected, match="only an administrator"):
+        actions.backup_zip(A.Editor("PARIS21 data lead", "paris21"))
+    zipped = tmp_path / "b.zip"
+    zipped.write_bytes(actions.backup_zip(A.Editor("Secretariat", None)))
+    restore(zipped, tmp_path / "restored.duckdb")
+    restored = get_database(tmp_path / "restored.duckdb")
+    assert restored.table_checksums() == db.table_checksums()

@@ -9,7 +9,10 @@ from collab_data.db import Database
 
 def partner_registry(db: Database) -> pd.DataFrame:
     """Every partner. Columns: partner_id, partner (acronym or name), name, org_type, hq,
-    collaboratives ("Gender (since 15 Mar 2022), LNOB"), task_teams, is_sample, batch_id."""
+    collaboratives ("Gender (since 15 Mar 2022), LNOB"), task_teams, is_sample, batch_id, and
+    who has reported what: tools, programmes, activities, collaborations (records that name
+    the partner) and last_change (UTC: the newest upload or edit that wrote one of them;
+    NaT when they all came with the build)."""
     return db.query("""
         SELECT p.partner_id, coalesce(p.acronym, p.name) AS partner, p.name, p.org_type, c.name AS hq,
                (SELECT string_agg(CASE m.collab_id WHEN 'gender' THEN 'Gender' ELSE 'LNOB' END
@@ -18,7 +21,18 @@ def partner_registry(db: Database) -> pd.DataFrame:
                   FROM partner_memberships m WHERE m.partner_id = p.partner_id) AS collaboratives,
                (SELECT string_agg(t.name, ', ' ORDER BY t.name) FROM task_team_members tm
                   JOIN task_teams t USING (team_id) WHERE tm.partner_id = p.partner_id) AS task_teams,
-               p.is_sample, p.batch_id
+               p.is_sample, p.batch_id,
+               (SELECT count(*) FROM tool_owners o WHERE o.partner_id = p.partner_id) AS tools,
+               (SELECT count(*) FROM country_programs cp WHERE cp.partner_id = p.partner_id) AS programmes,
+               (SELECT count(*) FROM activity_partners ap WHERE ap.partner_id = p.partner_id) AS activities,
+               (SELECT count(*) FROM collaboration_partners cb WHERE cb.partner_id = p.partner_id) AS collaborations,
+               (SELECT max(b.created_at) FROM import_batches b WHERE b.status = 'imported' AND b.batch_id IN (
+                    SELECT batch_id FROM partners WHERE partner_id = p.partner_id
+                    UNION ALL SELECT batch_id FROM tool_owners WHERE partner_id = p.partner_id
+                    UNION ALL SELECT batch_id FROM country_programs WHERE partner_id = p.partner_id
+                    UNION ALL SELECT batch_id FROM activity_partners WHERE partner_id = p.partner_id
+                    UNION ALL SELECT batch_id FROM collaboration_partners WHERE partner_id = p.partner_id))
+                   AS last_change
         FROM partners p LEFT JOIN countries c ON c.iso3 = p.hq_iso3
         ORDER BY lower(coalesce(p.acronym, p.name))
     """)
