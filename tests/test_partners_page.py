@@ -225,7 +225,7 @@ def test_empty_database_explains(app_test, empty_db_path):
     at = app_test(empty_db_path, PAGE)
     assert not at.exception
     text = " ".join(i.value for i in at.info)
-    assert "No partners or tools are recorded yet" in text and "python -m collab_data build" in text
+    assert "No partners or tools are recorded yet" in text and "Manage records" in text  # where to start, not a command that loads the sample
     assert not at.get("vega_lite_chart") and not at.dataframe
 
 
