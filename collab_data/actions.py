@@ -107,3 +107,11 @@ def backup_zip(editor: A.Editor | None) -> bytes:
     if editor is None or not editor.is_admin:
         raise WriteRejected("only an administrator downloads the backup")
     return make(runtime.database())
+
+
+def remove_sample(editor: A.Editor | None) -> dict[str, int]:
+    """Delete every sample record and nothing else (admins only); returns rows per table.
+    Raises WriteRejected (nothing deleted) while a real record refers to a sample one."""
+    if editor is None or not editor.is_admin:
+        raise WriteRejected("only an administrator removes the sample")
+    return runtime.database().remove_sample(by=editor.name)

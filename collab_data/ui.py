@@ -500,3 +500,28 @@ def partners_file_flow(editor, today_) -> None:
     if b2.button("✖ Cancel", key="partners_cancel"):
         st.session_state["partners_round"] = st.session_state.get("partners_round", 0) + 1
         st.rerun()
+
+
+def remove_sample_control(editor) -> None:
+    """For an admin, while sample records remain: remove them (after a confirmation)."""
+    from collab_data import actions
+    from collab_data.db import WriteRejected
+    from collab_data.queries import records as QR
+
+    n = cached(QR.sample_rows)
+    if not n:
+        return
+    with st.expander(f"🧪 Remove the sample records ({n:,} partners, tools, programmes, activities, collaborations "
+                     "and targets)", expanded=False):
+        st.markdown("The sample was loaded for demonstration. Removing it deletes every sample row and nothing else; "
+                    "it is refused while a record you entered refers to a sample one (the message says which).")
+        sure = st.checkbox("I understand: the sample records will be removed from this database", key="rs_sure")
+        if st.button("Remove the sample", key="rs_go", disabled=not sure, type="primary"):
+            try:
+                deleted = actions.remove_sample(editor)
+            except WriteRejected as exc:
+                st.error(f"Nothing was removed: {exc}")
+                return
+            st.session_state["_partners_registered"] = (f"Removed the sample: {sum(deleted.values()):,} rows "
+                                                        f"({', '.join(f'{v} {k}' for k, v in deleted.items())}).")
+            st.rerun()

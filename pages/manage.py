@@ -53,6 +53,7 @@ elif editor is not None:
                        key="dl_backup", on_click="ignore",
                        help="Every partner, tool, programme, activity, collaboration, target, cycle, batch and "
                             "history row as CSV files with a manifest; `python -m collab_data restore` reads it.")
+    ui.remove_sample_control(editor)
     choices = cached(VM.form_choices)
     tab_form, tab_file = st.tabs(["➕ Register one partner", "⬆️ Register partners from a file"])
     with tab_form:

@@ -168,3 +168,22 @@ def test_who_has_reported_and_the_backup_download(hashes, sample_db_path, tmp_pa
     restore(zipped, tmp_path / "restored.duckdb")
     restored = get_database(tmp_path / "restored.duckdb")
     assert restored.table_checksums() == db.table_checksums()
+
+
+def test_an_admin_removes_the_sample_in_the_app(hashes, sample_db_path, tmp_path, monkeypatch):
+    path = tmp_path / "with-sample.duckdb"
+    shutil.copy(sample_db_path, path)
+    at = make_editor_app(hashes, PAGE, path, monkeypatch)
+    assert any(m.value.startswith(":orange-badge[") for m in at.markdown), "the sample badge is shown"
+    assert not [b for b in at.button if b.key == "rs_go"], "visitors cannot remove it"
+    sign_in(at, "Secretariat", ADMIN_CODE)
+    assert next(b for b in at.button if b.key == "rs_go").disabled, "not before the confirmation"
+    at.checkbox(key="rs_sure").check().run()
+    next(b for b in at.button if b.key == "rs_go").click().run()
+    assert not at.exception, at.exception
+    assert any("Removed the sample" in s.value for s in at.success)
+    assert any("No partner is registered yet" in i.value for i in at.info)
+    assert not any(m.value.startswith(":orange-badge[") for m in at.markdown), "no sample badge any more"
+    assert not [b for b in at.button if b.key == "rs_go"]
+    db = get_database(path)
+    assert db.rows("SELECT count(*) FROM partners") == [(0,)] and db.rows("SELECT count(*) FROM countries")[0][0] > 200

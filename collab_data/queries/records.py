@@ -42,3 +42,11 @@ def collaboratives_and_teams(db: Database) -> tuple[dict[str, str], dict[str, st
     """({collab_id: name}, {team_id: name})."""
     return (dict(db.rows("SELECT collab_id, name FROM collaboratives ORDER BY collab_id")),
             dict(db.rows("SELECT team_id, name FROM task_teams ORDER BY name")))
+
+
+def sample_rows(db: Database) -> int:
+    """How many sample rows the collaboratives' tables hold (0: none, or removed)."""
+    return int(db.scalar(
+        "SELECT (SELECT count(*) FROM partners WHERE is_sample) + (SELECT count(*) FROM tools WHERE is_sample) "
+        "+ (SELECT count(*) FROM country_programs WHERE is_sample) + (SELECT count(*) FROM activities WHERE is_sample) "
+        "+ (SELECT count(*) FROM collaborations WHERE is_sample) + (SELECT count(*) FROM kpi_targets WHERE is_sample)"))
