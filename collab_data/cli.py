@@ -125,8 +125,8 @@ def _import_partners(args: argparse.Namespace, data: bytes, name: str) -> int:
     plan = P.validate_file(data, name, db, today=clock.today())
     _print_findings(plan)
     counts = plan.counts()
-    print(f"rows read {counts['rows read']}, to register {counts['partners to register']}, not registered "
-          f"{counts['rows not registered']}; findings: {counts['critical']} critical, {counts['error']} error, "
+    print(f"rows read {counts['rows read']}, to register {counts['to write']}, not registered "
+          f"{counts['rows not written']}; findings: {counts['critical']} critical, {counts['error']} error, "
           f"{counts['warning']} warning")
     if plan.critical or not plan.records:
         print("nothing registered", file=sys.stderr)

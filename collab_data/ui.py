@@ -459,8 +459,8 @@ def partners_file_flow(editor, today_) -> None:
     c2.download_button("⬇ Filled example", P.template_csv(example=True), "partners-example.csv", "text/csv",
                        on_click="ignore")
     with st.expander("What goes in each column"):
-        st.table({"column": list(P.FIELDS), "required": ["yes" if s[1] else "" for s in P.FIELDS.values()],
-                  "what": [s[3] for s in P.FIELDS.values()]})
+        st.table({"column": list(P.FIELDS), "required": ["yes" if s.required else "" for s in P.FIELDS.values()],
+                  "what": [s.help for s in P.FIELDS.values()]})
     key = f"partners_upload_{st.session_state.get('partners_round', 0)}"
     upload = st.file_uploader("Partners file", type=["csv", "tsv", "txt", "xlsx"], key=key)
     if upload is None:
@@ -470,8 +470,8 @@ def partners_file_flow(editor, today_) -> None:
     counts = plan.counts()
     c = st.columns(4)
     c[0].metric("Rows read", counts["rows read"])
-    c[1].metric("Partners to register", counts["partners to register"])
-    c[2].metric("❌ Rows not registered", counts["rows not registered"])
+    c[1].metric("Partners to register", counts["to write"])
+    c[2].metric("❌ Rows not registered", counts["rows not written"])
     c[3].metric("⚠️ Warnings", counts["warning"])
     for finding in plan.findings:
         if finding.tier == "critical":
@@ -484,7 +484,7 @@ def partners_file_flow(editor, today_) -> None:
                                     "fix": st.column_config.TextColumn("How to fix", width="large")})
     if plan.records:
         st.markdown(f"**Partners that will be registered ({len(plan.records)})** — nothing has been written yet.")
-        st.dataframe(plan.preview_frame(), hide_index=True, width="stretch")
+        st.dataframe(P.preview_frame(plan), hide_index=True, width="stretch")
     b1, b2, _ = st.columns([1.4, 1, 2])
     if plan.records and not plan.critical and b1.button(f"✅ Register {len(plan.records)} partners", type="primary",
                                                         key="partners_do_import"):

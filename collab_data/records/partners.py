@@ -13,18 +13,18 @@ not use is reported, never dropped without a word. Nothing is written until
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
 from collab_data import clock, countries
 from collab_data.db import Database, WriteRejected
-from collab_data.ingest.activities import CRITICAL, ERROR, TIERS, WARNING, Finding, norm
+from collab_data.ingest.activities import norm
 from collab_data.ingest.dates import parse_date
-from collab_data.ingest.reader import FileRejected, read_table
+from collab_data.records.base import Field, Plan, RowCheck, check_rows, fields, read_rows
+from collab_data.records.base import template_csv as template
 
 #: Organisation types: id -> label (the schema's CHECK constraint lists the same ids).
 ORG_TYPES: dict[str, str] = {
@@ -45,30 +45,27 @@ _ORG_SYNONYMS = {
     "alliance": "network", "private": "private", "private sector": "private", "company": "private",
 }
 
-#: Columns of a partners file: field -> (label, required, synonyms, help).
-FIELDS: dict[str, tuple[str, bool, tuple[str, ...], str]] = {
-    "name": ("Name", True, ("name", "organisation", "organization", "partner", "partner name", "org", "full name"),
-             "The organisation's full name, e.g. 'Open Data Watch'."),
-    "acronym": ("Acronym", False, ("acronym", "abbreviation", "short name", "short"), "e.g. 'ODW'; optional."),
-    "org_type": ("Type", True, ("type", "org type", "organisation type", "organization type", "kind", "category"),
-                 "One of: " + ", ".join(ORG_TYPES.values()) + "."),
-    "hq": ("Headquarters", False, ("headquarters", "hq", "hq country", "country", "based in", "head office"),
-           "The country of the headquarters, by name or ISO code."),
-    "website": ("Website", False, ("website", "web", "url", "site", "homepage"), "https://..."),
-    "description": ("Description", False, ("description", "about", "notes", "summary"), "One or two sentences."),
-    "collaboratives": ("Collaboratives", False, ("collaboratives", "collaborative", "member of", "membership",
-                                                 "memberships"),
-                       "gender, LNOB or both, separated by ';'."),
-    "joined_gender": ("Joined the gender collaborative", False, ("joined gender", "joined_gender", "gender joined"),
-                      "YYYY-MM-DD; optional."),
-    "joined_lnob": ("Joined the LNOB collaborative", False, ("joined lnob", "joined_lnob", "lnob joined"),
-                    "YYYY-MM-DD; optional."),
-    "task_teams": ("Task teams", False, ("task teams", "task team", "teams"),
-                   "Inclusive Data Charter, citizen-generated data; separated by ';'."),
-}
-REQUIRED = [f for f, spec in FIELDS.items() if spec[1]]
+#: Columns of a partners file.
+FIELDS: dict[str, Field] = fields(
+    Field("name", "Name", True, ("name", "organisation", "organization", "partner", "partner name", "org", "full name"),
+          "The organisation's full name, e.g. 'Open Data Watch'."),
+    Field("acronym", "Acronym", False, ("acronym", "abbreviation", "short name", "short"), "e.g. 'ODW'; optional."),
+    Field("org_type", "Type", True, ("type", "org type", "organisation type", "organization type", "kind", "category"),
+          "One of: " + ", ".join(ORG_TYPES.values()) + "."),
+    Field("hq", "Headquarters", False, ("headquarters", "hq", "hq country", "country", "based in", "head office"),
+          "The country of the headquarters, by name or ISO code."),
+    Field("website", "Website", False, ("website", "web", "url", "site", "homepage"), "https://..."),
+    Field("description", "Description", False, ("description", "about", "notes", "summary"), "One or two sentences."),
+    Field("collaboratives", "Collaboratives", False, ("collaboratives", "collaborative", "member of", "membership",
+                                                      "memberships"), "gender, LNOB or both, separated by ';'."),
+    Field("joined_gender", "Joined the gender collaborative", False, ("joined gender", "joined_gender", "gender joined"),
+          "YYYY-MM-DD; optional."),
+    Field("joined_lnob", "Joined the LNOB collaborative", False, ("joined lnob", "joined_lnob", "lnob joined"),
+          "YYYY-MM-DD; optional."),
+    Field("task_teams", "Task teams", False, ("task teams", "task team", "teams"),
+          "Inclusive Data Charter, citizen-generated data; separated by ';'."),
+)
 TEMPLATE_COLUMNS = list(FIELDS)
-_KNOWN = {norm(s) for f, spec in FIELDS.items() for s in (f, spec[0], *spec[2])}
 _COLLAB_WORDS = {"gender": "gender", "gender data collaborative": "gender", "gender collaborative": "gender",
                  "lnob": "lnob", "leave no one behind": "lnob", "leave no one behind data collaborative": "lnob",
                  "lnob data collaborative": "lnob", "both": "both"}
@@ -109,83 +106,44 @@ class Context:
                    today)
 
 
-@dataclass
-class Plan:
-    """Validated partners: what would be written, and every finding. Nothing is written yet."""
-
-    source: str
-    sha256: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    records: list[dict] = field(default_factory=list)
-    rows_read: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def critical(self) -> bool:
-        return any(f.tier == CRITICAL for f in self.findings)
-
-    def counts(self) -> dict[str, int]:
-        out = {t: sum(f.tier == t for f in self.findings) for t in TIERS}
-        out["rows read"] = self.rows_read
-        out["partners to register"] = 0 if self.critical else len(self.records)
-        out["rows not registered"] = len({f.row for f in self.findings if f.tier == ERROR})
-        return out
-
-    def findings_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame([f.as_dict() for f in self.findings],
-                             columns=["tier", "row", "column", "value", "message", "fix"])
-        frame["row"] = frame["row"].astype("Int64")
-        return frame
-
-    def preview_frame(self) -> pd.DataFrame:
-        """The partners that will be registered, with readable labels."""
-        return pd.DataFrame([{
-            "Row": r["row"], "Name": r["name"], "Acronym": r["acronym"] or "—",
-            "Type": ORG_TYPES[r["org_type"]], "Headquarters": countries.name_of(r["hq_iso3"]) if r["hq_iso3"] else "—",
-            "Collaboratives": ", ".join(f"{'Gender' if c == 'gender' else 'LNOB'}"
-                                        + (f" (joined {clock.short_date(d)})" if d else "")
-                                        for c, d in r["memberships"]) or "—",
-            "Task teams": ", ".join(r["task_teams"]) or "—",
-            "Id": r["partner_id"], "Warnings": "; ".join(r["flags"]) or "—",
-        } for r in self.records], columns=["Row", "Name", "Acronym", "Type", "Headquarters", "Collaboratives",
-                                           "Task teams", "Id", "Warnings"])
+def preview_frame(plan: Plan) -> pd.DataFrame:
+    """The partners that will be registered, with readable labels."""
+    return pd.DataFrame([{
+        "Row": r["row"], "Name": r["name"], "Acronym": r["acronym"] or "—",
+        "Type": ORG_TYPES[r["org_type"]], "Headquarters": countries.name_of(r["hq_iso3"]) if r["hq_iso3"] else "—",
+        "Collaboratives": ", ".join(("Gender" if c == "gender" else "LNOB")
+                                    + (f" (joined {clock.short_date(d)})" if d else "")
+                                    for c, d in r["memberships"]) or "—",
+        "Task teams": ", ".join(r["task_teams"]) or "—",
+        "Id": r["partner_id"], "Warnings": "; ".join(r["flags"]) or "—",
+    } for r in plan.records], columns=["Row", "Name", "Acronym", "Type", "Headquarters", "Collaboratives",
+                                       "Task teams", "Id", "Warnings"])
 
 
-def _validate(plan: Plan, ctx: Context, rows: list[tuple[int | None, dict[str, str], dict[str, str]]]) -> None:
-    """``rows``: (row number, {field: text}, {field: the user's column name})."""
+def _checker(ctx: Context):
+    """The row check of a partner, with the names seen so far in the file."""
     seen: dict[str, int | None] = {}
     taken = set(ctx.ids)
     lo, hi = clock.date_window(ctx.today)
-    for rn, values, columns in rows:
-        flags: list[str] = []
-        errors = [0]
 
-        def err(f: str, value, message: str, fix: str, rn=rn, columns=columns, errors=errors) -> None:
-            plan.findings.append(Finding(ERROR, rn, columns.get(f, FIELDS[f][0]), value, message, fix))
-            errors[0] += 1
-
-        def warn(f: str, value, message: str, fix: str, rn=rn, columns=columns, flags=flags) -> None:
-            plan.findings.append(Finding(WARNING, rn, columns.get(f, FIELDS[f][0]), value, message, fix))
-            flags.append(message)
-
-        v = {f: " ".join(str(values.get(f) or "").split()) for f in FIELDS}
+    def check(v: dict[str, str], rc: RowCheck) -> dict | None:
         if not v["name"]:
-            err("name", "", "The name is empty.", "Write the organisation's full name.")
+            rc.err("name", "", "The name is empty.", "Write the organisation's full name.")
         for f in ("name", "acronym"):
             key = norm(v[f])
             if not key:
                 continue
             if key in ctx.names:
-                err(f, v[f], f"A partner called {v[f]!r} is already registered.",
+                rc.err(f, v[f], f"A partner called {v[f]!r} is already registered.",
                     "Leave it out of the file (it is there already), or correct the name.")
             elif key in seen:
-                err(f, v[f], f"{v[f]!r} appears twice in this file" + (f" (also row {seen[key]})" if seen[key] else "")
+                rc.err(f, v[f], f"{v[f]!r} appears twice in this file" + (f" (also row {seen[key]})" if seen[key] else "")
                     + ".", "Keep one row per partner.")
             else:
-                seen[key] = rn
+                seen[key] = rc.row
         org = _ORG_SYNONYMS.get(norm(v["org_type"]))
         if org is None:
-            err("org_type", v["org_type"], "The type is empty." if not v["org_type"] else
+            rc.err("org_type", v["org_type"], "The type is empty." if not v["org_type"] else
                 f"Unknown organisation type {v['org_type']!r}.", "Use one of: " + ", ".join(ORG_TYPES.values()) + ".")
         hq = None
         if v["hq"]:
@@ -193,24 +151,24 @@ def _validate(plan: Plan, ctx: Context, rows: list[tuple[int | None, dict[str, s
             if match.kind == "country":
                 hq = match.iso3
                 if match.score < 1:
-                    warn("hq", v["hq"], f"Headquarters {v['hq']!r} read as {countries.name_of(hq)}.",
+                    rc.warn("hq", v["hq"], f"Headquarters {v['hq']!r} read as {countries.name_of(hq)}.",
                          "Check it, or write the country's name or ISO code.")
             else:
                 sugg = ", ".join(countries.name_of(s) for s in match.suggestions[:3])
-                err("hq", v["hq"], f"Unknown country {v['hq']!r}" + (f"; did you mean {sugg}?" if sugg else "."),
+                rc.err("hq", v["hq"], f"Unknown country {v['hq']!r}" + (f"; did you mean {sugg}?" if sugg else "."),
                     "Write the country's name or its ISO code (e.g. KEN), or leave it empty.")
         website = v["website"]
         if website and not re.match(r"^https?://[^\s/$.?#].[^\s]*$", website, re.I):
             if re.match(r"^[\w-]+(\.[\w-]+)+(/\S*)?$", website):
-                warn("website", website, f"Website {website!r} read as https://{website}.", "Write the full address.")
+                rc.warn("website", website, f"Website {website!r} read as https://{website}.", "Write the full address.")
                 website = "https://" + website
             else:
-                err("website", website, f"{website!r} is not a web address.", "Write it as https://example.org.")
+                rc.err("website", website, f"{website!r} is not a web address.", "Write it as https://example.org.")
         memberships: list[tuple[str, date | None]] = []
         for word in filter(None, (w.strip() for w in re.split(r"[;,|/]| and ", v["collaboratives"]))):
             c = _COLLAB_WORDS.get(norm(word))
             if c is None or (c != "both" and c not in ctx.collaboratives):
-                err("collaboratives", word, f"Unknown collaborative {word!r}.", "Write gender, LNOB or both.")
+                rc.err("collaboratives", word, f"Unknown collaborative {word!r}.", "Write gender, LNOB or both.")
                 continue
             for cid in (("gender", "lnob") if c == "both" else (c,)):
                 if cid not in [m for m, _ in memberships]:
@@ -221,13 +179,13 @@ def _validate(plan: Plan, ctx: Context, rows: list[tuple[int | None, dict[str, s
                 continue
             got = parse_date(raw)
             if got.value is None:
-                err(f"joined_{cid}", raw, f"Invalid date: {got.problem}.", "Write it as YYYY-MM-DD.")
+                rc.err(f"joined_{cid}", raw, f"Invalid date: {got.problem}.", "Write it as YYYY-MM-DD.")
             elif not lo <= got.value <= hi:
-                err(f"joined_{cid}", raw, f"The date {got.value.isoformat()} is outside the dates the dashboard "
+                rc.err(f"joined_{cid}", raw, f"The date {got.value.isoformat()} is outside the dates the dashboard "
                     f"accepts ({clock.window_text(ctx.today)}).", "Correct the year.")
             elif cid not in [m for m, _ in memberships]:
                 memberships.append((cid, got.value))
-                warn(f"joined_{cid}", raw, f"A joining date for the {cid} collaborative makes the partner a member.",
+                rc.warn(f"joined_{cid}", raw, f"A joining date for the {cid} collaborative makes the partner a member.",
                      "Name the collaborative under Collaboratives too.")
             else:
                 memberships = [(m, got.value if m == cid else d) for m, d in memberships]
@@ -235,77 +193,38 @@ def _validate(plan: Plan, ctx: Context, rows: list[tuple[int | None, dict[str, s
         for word in filter(None, (w.strip() for w in re.split(r"[;|]", v["task_teams"]))):
             tid = ctx.teams.get(norm(word)) or ctx.teams.get(norm(re.sub(r"\s*task team$", "", word, flags=re.I)))
             if tid is None:
-                err("task_teams", word, f"Unknown task team {word!r}.",
+                rc.err("task_teams", word, f"Unknown task team {word!r}.",
                     "Use one of: " + ", ".join(sorted(set(ctx.teams.values()))) + ".")
             else:
                 teams.append(tid)
                 if ctx.team_collab[tid] not in [m for m, _ in memberships]:
                     memberships.append((ctx.team_collab[tid], None))
-                    warn("task_teams", word, f"Task team {word!r} belongs to the {ctx.team_collab[tid]} collaborative: "
+                    rc.warn("task_teams", word, f"Task team {word!r} belongs to the {ctx.team_collab[tid]} collaborative: "
                          "the partner is recorded as its member too.", "Name the collaborative too.")
-        if errors[0]:
-            continue
+        if rc.errors:
+            return None
         pid = partner_id_for(v["name"], v["acronym"], taken)
         taken.add(pid)
-        plan.records.append({"row": rn, "partner_id": pid, "name": v["name"], "acronym": v["acronym"] or None,
+        return {"partner_id": pid, "name": v["name"], "acronym": v["acronym"] or None,
                              "org_type": org, "hq_iso3": hq, "website": website or None,
                              "description": v["description"] or None, "memberships": memberships,
-                             "task_teams": list(dict.fromkeys(teams)), "flags": flags})
+                             "task_teams": list(dict.fromkeys(teams))}
+
+    return check
 
 
 def validate_form(db: Database, values: dict[str, str], *, today: date) -> Plan:
     """One partner typed into the form ({field: text}). Writes nothing."""
-    plan = Plan(source="form", rows_read=1)
-    _validate(plan, Context.load(db, today), [(None, values, {})])
+    plan = Plan(source="form", noun="partners", rows_read=1)
+    check_rows(plan, FIELDS, [(None, values, {})], _checker(Context.load(db, today)))
     return plan
-
-
-def suggest_mapping(columns: list[str]) -> dict[str, str]:
-    """Our field -> the file's column, by name and synonyms."""
-    by_norm = {norm(c): c for c in columns}
-    mapping, used = {}, set()
-    for f, (label, _req, syns, _help) in FIELDS.items():
-        for s in (f, label, *syns):
-            col = by_norm.get(norm(s))
-            if col and col not in used:
-                mapping[f] = col
-                used.add(col)
-                break
-    return mapping
 
 
 def validate_file(data: bytes, filename: str, db: Database, *, today: date, max_bytes: int | None = None) -> Plan:
     """A partners file (CSV, TSV or xlsx). Writes nothing."""
-    plan = Plan(source=filename, sha256=hashlib.sha256(data).hexdigest())
-    try:
-        table = read_table(data, filename, known_names=_KNOWN, **({"max_bytes": max_bytes} if max_bytes else {}))
-    except FileRejected as exc:
-        plan.findings.append(Finding(CRITICAL, None, None, None, exc.message, exc.fix))
-        return plan
-    plan.rows_read = len(table)
-    mapping = suggest_mapping(table.columns)
-    missing = [f for f in REQUIRED if f not in mapping]
-    for f in missing:
-        plan.findings.append(Finding(CRITICAL, table.header_row, None, None,
-                                     f"No column for the required field '{FIELDS[f][0]}'. The file's columns are: "
-                                     f"{', '.join(table.columns)}.",
-                                     f"Add a column named '{f}' ({FIELDS[f][3]})."))
-    if missing:
-        return plan
-    if not table.rows:
-        plan.findings.append(Finding(CRITICAL, table.header_row, None, None, "The file has a header row but no data rows.",
-                                     "Add one row per partner below the header."))
-        return plan
-    plan.ignored_columns = [c for c in table.columns if c not in mapping.values() and c.strip()]
-    for c in plan.ignored_columns:
-        plan.findings.append(Finding(WARNING, table.header_row, c, None,
-                                     f"The column {c!r} is not used: its values are not registered.",
-                                     "Rename it to one of: " + ", ".join(FIELDS) + ", if it holds one of those."))
-    for note in table.notes:
-        plan.findings.append(Finding(WARNING, None, None, None, note, "Check that the right rows were read."))
-    idx = {f: table.columns.index(c) for f, c in mapping.items()}
-    rows = [(rn, {f: row[i] for f, i in idx.items()}, mapping) for row, rn in zip(table.rows, table.row_numbers)]
-    _validate(plan, Context.load(db, today), rows)
+    plan, rows = read_rows(data, filename, FIELDS, "partners", max_bytes=max_bytes)
+    if rows:
+        check_rows(plan, FIELDS, rows, _checker(Context.load(db, today)))
     return plan
 
 
@@ -336,18 +255,10 @@ def register(db: Database, plan: Plan, *, editor: str, kind: str = "edit") -> in
 
 def template_csv(example: bool = False) -> bytes:
     """The partners template (header only), or a filled example."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(TEMPLATE_COLUMNS)
-    if example:
-        w.writerows([
-            ["Open Data Watch", "ODW", "NGO", "United States", "https://opendatawatch.com",
-             "Monitors the coverage and openness of official statistics.", "gender; LNOB", "2022-03-15", "2023-09-12",
-             "Citizen-generated data"],
-            ["Partnership in Statistics for Development in the 21st Century", "PARIS21", "Multilateral", "France",
-             "https://www.paris21.org", "", "gender", "2022-03-15", "", ""],
-        ])
-    return out.getvalue().encode("utf-8")
+    return template(FIELDS, [
+        ["Open Data Watch", "ODW", "NGO", "United States", "https://opendatawatch.com",
+         "Monitors the coverage and openness of official statistics.", "gender; LNOB", "2022-03-15", "2023-09-12",
+         "Citizen-generated data"],
+        ["Partnership in Statistics for Development in the 21st Century", "PARIS21", "Multilateral", "France",
+         "https://www.paris21.org", "", "gender", "2022-03-15", "", ""],
+    ] if example else None)
