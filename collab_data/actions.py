@@ -115,3 +115,23 @@ def remove_sample(editor: A.Editor | None) -> dict[str, int]:
     if editor is None or not editor.is_admin:
         raise WriteRejected("only an administrator removes the sample")
     return runtime.database().remove_sample(by=editor.name)
+
+
+# --------------------------------------------------------------------------------------
+# Country programmes (Manage records)
+# --------------------------------------------------------------------------------------
+def validate_programmes_file(data: bytes, filename: str, editor: A.Editor | None, *, today: date,
+                             max_bytes: int | None = None):
+    from collab_data.records import programmes as PR
+
+    return PR.validate_file(data, filename, runtime.database(), today=today, editor=editor, max_bytes=max_bytes)
+
+
+def import_programmes(plan, editor: A.Editor | None) -> int:
+    """Write a validated programmes plan (any signed-in editor; a partner editor only its own
+    partner's, which the validation already ensured and the write checks again)."""
+    from collab_data.records import programmes as PR
+
+    if editor is None:
+        raise WriteRejected("sign in to import programmes")
+    return PR.write(runtime.database(), plan, editor=editor)

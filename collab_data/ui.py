@@ -449,29 +449,50 @@ def register_partner(values: dict[str, str], editor, today_) -> None:
 
 
 def partners_file_flow(editor, today_) -> None:
-    """Upload a partners file: template, findings by row and column, preview, register or cancel."""
+    """Register partners from a file (admins)."""
     from collab_data import actions
-    from collab_data.db import WriteRejected
     from collab_data.records import partners as P
 
+    records_file_flow(P, "partners", "register", lambda data, name, mb: actions.validate_partners_file(
+        data, name, today=today_, max_bytes=mb), lambda plan: actions.register_partners(plan, editor))
+
+
+def programmes_file_flow(editor, today_) -> None:
+    """Import country programmes from a file (admins: any partner; partner editors: their own)."""
+    from collab_data import actions
+    from collab_data.records import programmes as PR
+
+    records_file_flow(PR, "programmes", "import", lambda data, name, mb: actions.validate_programmes_file(
+        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.import_programmes(plan, editor))
+
+
+def records_file_flow(kind, noun: str, verb: str, validate, write) -> None:
+    """A file of records of one type (``kind``: a module of :mod:`collab_data.records`):
+    template and example, findings by row and column, preview, then write or cancel.
+    Nothing is written before the choice."""
+    from collab_data.db import WriteRejected
+
     c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button("⬇ CSV template", P.template_csv(), "partners-template.csv", "text/csv", on_click="ignore")
-    c2.download_button("⬇ Filled example", P.template_csv(example=True), "partners-example.csv", "text/csv",
-                       on_click="ignore")
+    c1.download_button("⬇ CSV template", kind.template_csv(), f"{noun}-template.csv", "text/csv", on_click="ignore",
+                       key=f"{noun}_template")
+    c2.download_button("⬇ Filled example", kind.template_csv(example=True), f"{noun}-example.csv", "text/csv",
+                       on_click="ignore", key=f"{noun}_example")
     with st.expander("What goes in each column"):
-        st.table({"column": list(P.FIELDS), "required": ["yes" if s.required else "" for s in P.FIELDS.values()],
-                  "what": [s.help for s in P.FIELDS.values()]})
-    key = f"partners_upload_{st.session_state.get('partners_round', 0)}"
-    upload = st.file_uploader("Partners file", type=["csv", "tsv", "txt", "xlsx"], key=key)
+        st.table({"column": list(kind.FIELDS), "required": ["yes" if s.required else "" for s in kind.FIELDS.values()],
+                  "what": [s.help for s in kind.FIELDS.values()]})
+    round_key = f"{noun}_round"
+    upload = st.file_uploader(f"{noun.capitalize()} file", type=["csv", "tsv", "txt", "xlsx"],
+                              key=f"{noun}_upload_{st.session_state.get(round_key, 0)}")
     if upload is None:
         return
     max_bytes = int(st.get_option("server.maxUploadSize")) * 1024 * 1024
-    plan = actions.validate_partners_file(upload.getvalue(), upload.name, today=today_, max_bytes=max_bytes)
+    plan = validate(upload.getvalue(), upload.name, max_bytes)
     counts = plan.counts()
+    done = "registered" if verb == "register" else "imported"
     c = st.columns(4)
     c[0].metric("Rows read", counts["rows read"])
-    c[1].metric("Partners to register", counts["to write"])
-    c[2].metric("❌ Rows not registered", counts["rows not written"])
+    c[1].metric(f"{noun.capitalize()} to {verb}", counts["to write"])
+    c[2].metric(f"❌ Rows not {done}", counts["rows not written"])
     c[3].metric("⚠️ Warnings", counts["warning"])
     for finding in plan.findings:
         if finding.tier == "critical":
@@ -483,22 +504,22 @@ def partners_file_flow(editor, today_) -> None:
                                     "message": st.column_config.TextColumn("What is wrong", width="large"),
                                     "fix": st.column_config.TextColumn("How to fix", width="large")})
     if plan.records:
-        st.markdown(f"**Partners that will be registered ({len(plan.records)})** — nothing has been written yet.")
-        st.dataframe(P.preview_frame(plan), hide_index=True, width="stretch")
+        st.markdown(f"**{noun.capitalize()} that will be {done} ({len(plan.records)})** — nothing has been written yet.")
+        st.dataframe(kind.preview_frame(plan), hide_index=True, width="stretch")
     b1, b2, _ = st.columns([1.4, 1, 2])
-    if plan.records and not plan.critical and b1.button(f"✅ Register {len(plan.records)} partners", type="primary",
-                                                        key="partners_do_import"):
+    if plan.records and not plan.critical and b1.button(f"✅ {verb.capitalize()} {len(plan.records)} {noun}",
+                                                        type="primary", key=f"{noun}_do_import"):
         try:
-            batch = actions.register_partners(plan, editor)
+            batch = write(plan)
         except WriteRejected as exc:
-            st.error(f"Nothing was registered: {exc}")
+            st.error(f"Nothing was {done}: {exc}")
             return
-        st.session_state["partners_round"] = st.session_state.get("partners_round", 0) + 1
-        st.session_state["_partners_registered"] = (f"Registered {len(plan.records)} partners from {upload.name} "
-                                                    f"(batch {batch}).")
+        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
+        st.session_state["_partners_registered"] = (f"{done.capitalize()} {len(plan.records)} {noun} from "
+                                                    f"{upload.name} (batch {batch}).")
         st.rerun()
-    if b2.button("✖ Cancel", key="partners_cancel"):
-        st.session_state["partners_round"] = st.session_state.get("partners_round", 0) + 1
+    if b2.button("✖ Cancel", key=f"{noun}_cancel"):
+        st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
         st.rerun()
 
 

@@ -1,7 +1,9 @@
 """Manage records: the collaboratives' own records, entered by signed-in editors.
 
 Partners (and their memberships and task teams) are registered by an administrator, one
-through the form or many from a file; every registration is a batch that can be undone."""
+through the form or many from a file; country programmes are imported from a file by any
+signed-in editor (a partner editor: its own partner's). Every change is a batch that can
+be undone."""
 
 import streamlit as st
 
@@ -12,8 +14,8 @@ from collab_data.views import manage as VM
 ui.require_router()
 f = ui.current_filters()
 today = ui.today()
-ui.page_header("Manage records", f, caption="register the collaboratives' partners; every change is a batch "
-                                            "that can be undone.")
+ui.page_header("Manage records", f, caption="register the collaboratives' partners and import country programmes; "
+                                            "every change is a batch that can be undone.")
 secret = ui.secrets()
 editor = ui.current_editor(secret)
 done = st.session_state.pop("_partners_registered", None)
@@ -86,3 +88,12 @@ elif editor is not None:
             ui.register_partner(values, editor, today)
     with tab_file:
         ui.partners_file_flow(editor, today)
+
+st.subheader("Country programmes")
+if editor is None:
+    st.caption("Partners' editors import their country programmes here (a CSV or xlsx file); sign in above.")
+else:
+    st.caption("Import a file of country programmes: " + ("any partner's (administrator)." if editor.is_admin else
+               "your own partner's (rows of other partners are refused).") + " Every import can be undone "
+               "under Activities → Import history.")
+    ui.programmes_file_flow(editor, today)
