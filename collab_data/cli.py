@@ -143,6 +143,35 @@ def _import_partners(args: argparse.Namespace, data: bytes, name: str) -> int:
     return 0
 
 
+def _import_programmes(args: argparse.Namespace, data: bytes, name: str) -> int:
+    from collab_data import clock
+    from collab_data.db import WriteRejected
+    from collab_data.ingest.activities import Editor
+    from collab_data.records import programmes as PR
+
+    db = _open_db(args)
+    editor = Editor(args.editor, args.partner)
+    plan = PR.validate_file(data, name, db, today=clock.today(), editor=editor)
+    _print_findings(plan)
+    counts = plan.counts()
+    print(f"rows read {counts['rows read']}, to import {counts['to write']}, not imported "
+          f"{counts['rows not written']}; findings: {counts['critical']} critical, {counts['error']} error, "
+          f"{counts['warning']} warning")
+    if plan.critical or not plan.records:
+        print("nothing imported", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    try:
+        batch = PR.write(db, plan, editor=editor)
+    except WriteRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"imported {len(plan.records)} programmes as batch {batch}")
+    return 0
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     import json
 
@@ -157,6 +186,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return 2
     if args.kind == "partners":
         return _import_partners(args, data, src.name)
+    if args.kind == "programmes":
+        return _import_programmes(args, data, src.name)
     mapping = None
     if args.mapping:
         try:
@@ -206,8 +237,9 @@ def pd_options():
 def _cmd_template(args: argparse.Namespace) -> int:
     from collab_data.ingest import activities as A
     from collab_data.records import partners as P
+    from collab_data.records import programmes as PR
 
-    module = P if args.kind == "partners" else A
+    module = {"partners": P, "programmes": PR}.get(args.kind, A)
     sys.stdout.write(module.template_csv(example=args.example).decode("utf-8"))
     return 0
 
@@ -281,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_refresh)
 
     p = sub.add_parser("import", help="validate and import a file of activities (or register partners)")
-    p.add_argument("kind", choices=["activities", "partners"])
+    p.add_argument("kind", choices=["activities", "partners", "programmes"])
     p.add_argument("file")
     p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")
     p.add_argument("--mapping", help='JSON object (or file) our field -> file column, e.g. {"partners": "Org"}')
@@ -291,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("template", help="print a CSV template (or a filled example)")
-    p.add_argument("kind", choices=["activities", "partners"])
+    p.add_argument("kind", choices=["activities", "partners", "programmes"])
     p.add_argument("--example", action="store_true")
     p.set_defaults(func=_cmd_template)
 

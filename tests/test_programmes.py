@@ -118,3 +118,21 @@ def test_a_partner_editor_uploads_20_rows_2_bad_then_undoes(hashes, sample_db_pa
     from collab_data import actions
     actions.undo(batch, PARIS)
     assert db.scalar("SELECT count(*) FROM country_programs") == before
+
+
+def test_cli_imports_programmes(rw, tmp_path):
+    import subprocess
+    import sys
+
+    from collab_data.db import PROJECT_ROOT, close_database
+
+    close_database(rw.path)
+    path = tmp_path / "programmes.csv"
+    out = subprocess.run([sys.executable, "-m", "collab_data", "template", "programmes", "--example"],
+                         cwd=PROJECT_ROOT, capture_output=True, text=True)
+    path.write_text(out.stdout, encoding="utf-8")
+    run = [sys.executable, "-m", "collab_data", "import", "programmes", str(path), "--db", str(rw.path)]
+    own = subprocess.run([*run, "--partner", "paris21"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert own.returncode == 0 and "imported 1 programmes" in own.stdout and "only PARIS21's" in own.stdout
+    again = subprocess.run(run, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert again.returncode == 0 and "imported 1 programmes" in again.stdout and "already recorded" in again.stdout
