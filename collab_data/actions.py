@@ -135,3 +135,28 @@ def import_programmes(plan, editor: A.Editor | None) -> int:
     if editor is None:
         raise WriteRejected("sign in to import programmes")
     return PR.write(runtime.database(), plan, editor=editor)
+
+
+# --------------------------------------------------------------------------------------
+# Tools (Manage records)
+# --------------------------------------------------------------------------------------
+def validate_tool_form(values: dict[str, str], editor: A.Editor | None, *, today: date):
+    from collab_data.records import tools as T
+
+    return T.validate_form(runtime.database(), values, today=today, editor=editor)
+
+
+def validate_tools_file(data: bytes, filename: str, editor: A.Editor | None, *, today: date,
+                        max_bytes: int | None = None):
+    from collab_data.records import tools as T
+
+    return T.validate_file(data, filename, runtime.database(), today=today, editor=editor, max_bytes=max_bytes)
+
+
+def add_tools(plan, editor: A.Editor | None) -> int:
+    """Write validated tools (a partner editor: only tools its partner owns)."""
+    from collab_data.records import tools as T
+
+    if editor is None:
+        raise WriteRejected("sign in to add tools")
+    return T.write(runtime.database(), plan, editor=editor)

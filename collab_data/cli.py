@@ -239,7 +239,9 @@ def _cmd_template(args: argparse.Namespace) -> int:
     from collab_data.records import partners as P
     from collab_data.records import programmes as PR
 
-    module = {"partners": P, "programmes": PR}.get(args.kind, A)
+    from collab_data.records import tools as T
+
+    module = {"partners": P, "programmes": PR, "tools": T}.get(args.kind, A)
     sys.stdout.write(module.template_csv(example=args.example).decode("utf-8"))
     return 0
 
@@ -323,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("template", help="print a CSV template (or a filled example)")
-    p.add_argument("kind", choices=["activities", "partners", "programmes"])
+    p.add_argument("kind", choices=["activities", "partners", "programmes", "tools"])
     p.add_argument("--example", action="store_true")
     p.set_defaults(func=_cmd_template)
 

@@ -546,3 +546,62 @@ def remove_sample_control(editor) -> None:
             st.session_state["_partners_registered"] = (f"Removed the sample: {sum(deleted.values()):,} rows "
                                                         f"({', '.join(f'{v} {k}' for k, v in deleted.items())}).")
             st.rerun()
+
+
+def tools_file_flow(editor, today_) -> None:
+    """Add tools from a file (admins: any partner's; partner editors: their own partner's)."""
+    from collab_data import actions
+    from collab_data.records import tools as T
+
+    records_file_flow(T, "tools", "add", lambda data, name, mb: actions.validate_tools_file(
+        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.add_tools(plan, editor))
+
+
+def tool_form(editor, today_, choices: dict) -> None:
+    """Add one tool; errors by field, nothing written until it validates."""
+    from collab_data import actions
+    from collab_data.db import WriteRejected
+    from collab_data.records import tools as T
+
+    with st.form("add_tool", border=True):
+        c1, c2, c3 = st.columns([3, 1.3, 1.3])
+        name = c1.text_input("Tool name *", key="tf_name")
+        kind = c2.selectbox("Kind *", list(T.KINDS), format_func=T.KINDS.get, index=None, key="tf_kind",
+                            placeholder="Choose")
+        stage = c3.selectbox("Stage *", list(T.STAGES), format_func=T.STAGES.get, index=None, key="tf_stage",
+                             placeholder="Choose")
+        partners = choices["partners"]
+        if editor.is_admin:
+            owners = st.multiselect("Owners *", list(partners), format_func=partners.get, key="tf_owners")
+        else:
+            owners = [editor.partner_id]
+            st.caption(f"Owner: **{escape(partners.get(editor.partner_id, editor.partner_id))}** (your partner).")
+        c1, c2 = st.columns(2)
+        topics = c1.text_input("Topics", key="tf_topics", placeholder="separated by ';'")
+        dims = c2.multiselect("LNOB dimensions", list(choices["dimensions"]), format_func=choices["dimensions"].get,
+                              key="tf_dims")
+        c1, c2 = st.columns([3, 1])
+        website = c1.text_input("Website", key="tf_web", placeholder="https://…")
+        launched = c2.text_input("Launched (year)", key="tf_year")
+        description = st.text_area("Description", key="tf_desc", height=70)
+        submitted = st.form_submit_button("Add the tool", type="primary")
+    if not submitted:
+        return
+    values = {"name": name, "kind": kind or "", "stage": stage or "", "owners": "; ".join(owners), "topics": topics,
+              "lnob_dimensions": "; ".join(dims), "website": website, "launched_year": launched,
+              "description": description}
+    plan = actions.validate_tool_form(values, editor, today=today_)
+    if not plan.records:
+        for finding in plan.findings:
+            if finding.tier == "error":
+                st.error(f"**{finding.column}** — {finding.message} {finding.fix}", icon="❌")
+        return
+    try:
+        batch = actions.add_tools(plan, editor)
+    except WriteRejected as exc:
+        st.error(f"The tool was not added: {exc}")
+        return
+    for key in [k for k in st.session_state if str(k).startswith("tf_")]:
+        del st.session_state[key]
+    st.session_state["_partners_registered"] = f"Added the tool {plan.records[0]['name']} (batch {batch})."
+    st.rerun()

@@ -89,6 +89,19 @@ elif editor is not None:
     with tab_file:
         ui.partners_file_flow(editor, today)
 
+st.subheader("Tools")
+if editor is None:
+    st.caption("Partners' editors add their tools here; sign in above.")
+else:
+    st.caption("Add a tool " + ("of any partner (administrator)." if editor.is_admin else "your partner owns.")
+               + " The catalogue is on the Partners & tools page.")
+    tool_choices = cached(VM.form_choices)
+    tab_tool, tab_tools = st.tabs(["➕ Add one tool", "⬆️ Add tools from a file"])
+    with tab_tool:
+        ui.tool_form(editor, today, tool_choices)
+    with tab_tools:
+        ui.tools_file_flow(editor, today)
+
 st.subheader("Country programmes")
 if editor is None:
     st.caption("Partners' editors import their country programmes here (a CSV or xlsx file); sign in above.")

@@ -50,3 +50,13 @@ def sample_rows(db: Database) -> int:
         "SELECT (SELECT count(*) FROM partners WHERE is_sample) + (SELECT count(*) FROM tools WHERE is_sample) "
         "+ (SELECT count(*) FROM country_programs WHERE is_sample) + (SELECT count(*) FROM activities WHERE is_sample) "
         "+ (SELECT count(*) FROM collaborations WHERE is_sample) + (SELECT count(*) FROM kpi_targets WHERE is_sample)"))
+
+
+def partner_labels(db: Database) -> dict[str, str]:
+    """{partner_id: acronym or name}, alphabetical."""
+    return dict(db.rows("SELECT partner_id, coalesce(acronym, name) FROM partners ORDER BY lower(coalesce(acronym, name))"))
+
+
+def dimension_labels(db: Database) -> dict[str, str]:
+    """{dimension_id: label} in the dimensions' order."""
+    return dict(db.rows("SELECT dimension_id, label FROM lnob_dimensions ORDER BY sort_order"))

@@ -44,4 +44,5 @@ def backup_zip(db: Database) -> bytes:
 def form_choices(db: Database) -> dict:
     """Options of the partner form: organisation types, collaboratives, task teams."""
     collabs, teams = QR.collaboratives_and_teams(db)
-    return {"org_types": dict(ORG_TYPES), "collaboratives": collabs, "task_teams": teams}
+    return {"org_types": dict(ORG_TYPES), "collaboratives": collabs, "task_teams": teams,
+            "partners": QR.partner_labels(db), "dimensions": QR.dimension_labels(db)}
