@@ -238,7 +238,6 @@ def _cmd_template(args: argparse.Namespace) -> int:
     from collab_data.ingest import activities as A
     from collab_data.records import partners as P
     from collab_data.records import programmes as PR
-
     from collab_data.records import tools as T
 
     module = {"partners": P, "programmes": PR, "tools": T}.get(args.kind, A)
