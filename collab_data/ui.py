@@ -418,6 +418,18 @@ def reporting_panel(panel, f: Filters, *, key: str, full: bool = False) -> None:
 # --------------------------------------------------------------------------------------
 # Partners (Manage records)
 # --------------------------------------------------------------------------------------
+def form_keys(prefix: str):
+    """Widget keys of a form that start afresh after each save: ``k("rp_name")`` is
+    "rp_name" until the first save, then "rp_name_1", ... (see :func:`next_form`)."""
+    n = st.session_state.get(f"_{prefix}_round", 0)
+    return lambda name: name if n == 0 else f"{name}_{n}"
+
+
+def next_form(prefix: str) -> None:
+    """Give the form new (empty) widgets on the next run."""
+    st.session_state[f"_{prefix}_round"] = st.session_state.get(f"_{prefix}_round", 0) + 1
+
+
 def window(today_) -> tuple:
     """The dates an editor may enter (see :func:`collab_data.clock.date_window`)."""
     return clock.date_window(today_)
@@ -439,8 +451,7 @@ def register_partner(values: dict[str, str], editor, today_) -> None:
     except WriteRejected as exc:
         st.error(f"The partner was not registered: {exc}")
         return
-    for key in [k for k in st.session_state if str(k).startswith("rp_")]:
-        del st.session_state[key]  # an empty form for the next partner
+    next_form("rp")
     notes = " ".join(f.message for f in plan.findings if f.tier == "warning")
     st.session_state["_partners_registered"] = (f"Registered {plan.records[0]['name']} as partner "
                                                 f"'{plan.records[0]['partner_id']}' (batch {batch})."
@@ -563,27 +574,28 @@ def tool_form(editor, today_, choices: dict) -> None:
     from collab_data.db import WriteRejected
     from collab_data.records import tools as T
 
+    k = form_keys("tf")
     with st.form("add_tool", border=True):
         c1, c2, c3 = st.columns([3, 1.3, 1.3])
-        name = c1.text_input("Tool name *", key="tf_name")
-        kind = c2.selectbox("Kind *", list(T.KINDS), format_func=T.KINDS.get, index=None, key="tf_kind",
+        name = c1.text_input("Tool name *", key=k("tf_name"))
+        kind = c2.selectbox("Kind *", list(T.KINDS), format_func=T.KINDS.get, index=None, key=k("tf_kind"),
                             placeholder="Choose")
-        stage = c3.selectbox("Stage *", list(T.STAGES), format_func=T.STAGES.get, index=None, key="tf_stage",
+        stage = c3.selectbox("Stage *", list(T.STAGES), format_func=T.STAGES.get, index=None, key=k("tf_stage"),
                              placeholder="Choose")
         partners = choices["partners"]
         if editor.is_admin:
-            owners = st.multiselect("Owners *", list(partners), format_func=partners.get, key="tf_owners")
+            owners = st.multiselect("Owners *", list(partners), format_func=partners.get, key=k("tf_owners"))
         else:
             owners = [editor.partner_id]
             st.caption(f"Owner: **{escape(partners.get(editor.partner_id, editor.partner_id))}** (your partner).")
         c1, c2 = st.columns(2)
-        topics = c1.text_input("Topics", key="tf_topics", placeholder="separated by ';'")
+        topics = c1.text_input("Topics", key=k("tf_topics"), placeholder="separated by ';'")
         dims = c2.multiselect("LNOB dimensions", list(choices["dimensions"]), format_func=choices["dimensions"].get,
-                              key="tf_dims")
+                              key=k("tf_dims"))
         c1, c2 = st.columns([3, 1])
-        website = c1.text_input("Website", key="tf_web", placeholder="https://…")
-        launched = c2.text_input("Launched (year)", key="tf_year")
-        description = st.text_area("Description", key="tf_desc", height=70)
+        website = c1.text_input("Website", key=k("tf_web"), placeholder="https://…")
+        launched = c2.text_input("Launched (year)", key=k("tf_year"))
+        description = st.text_area("Description", key=k("tf_desc"), height=70)
         submitted = st.form_submit_button("Add the tool", type="primary")
     if not submitted:
         return
@@ -601,7 +613,6 @@ def tool_form(editor, today_, choices: dict) -> None:
     except WriteRejected as exc:
         st.error(f"The tool was not added: {exc}")
         return
-    for key in [k for k in st.session_state if str(k).startswith("tf_")]:
-        del st.session_state[key]
+    next_form("tf")
     st.session_state["_partners_registered"] = f"Added the tool {plan.records[0]['name']} (batch {batch})."
     st.rerun()

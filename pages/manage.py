@@ -57,27 +57,29 @@ elif editor is not None:
                             "history row as CSV files with a manifest; `python -m collab_data restore` reads it.")
     ui.remove_sample_control(editor)
     choices = cached(VM.form_choices)
-    tab_form, tab_file = st.tabs(["➕ Register one partner", "⬆️ Register partners from a file"])
+    tab_form, tab_file = st.tabs(["➕ Register one partner", "⬆️ Register partners from a file"],
+                                 key="manage_partner_tabs", on_change="rerun")
     with tab_form:
+        k = ui.form_keys("rp")  # new keys after each registration: an empty form for the next partner
         with st.form("register_partner", clear_on_submit=False, border=True):
             c1, c2 = st.columns([3, 1])
-            name = c1.text_input("Name *", key="rp_name", placeholder="e.g. Open Data Watch")
-            acronym = c2.text_input("Acronym", key="rp_acronym", placeholder="e.g. ODW")
+            name = c1.text_input("Name *", key=k("rp_name"), placeholder="e.g. Open Data Watch")
+            acronym = c2.text_input("Acronym", key=k("rp_acronym"), placeholder="e.g. ODW")
             c1, c2 = st.columns(2)
             org_type = c1.selectbox("Type *", list(choices["org_types"]), format_func=choices["org_types"].get,
-                                    index=None, key="rp_type", placeholder="Choose a type")
-            hq = c2.text_input("Headquarters (country)", key="rp_hq", placeholder="a name or ISO code")
-            website = st.text_input("Website", key="rp_web", placeholder="https://…")
-            description = st.text_area("Description", key="rp_desc", height=80)
+                                    index=None, key=k("rp_type"), placeholder="Choose a type")
+            hq = c2.text_input("Headquarters (country)", key=k("rp_hq"), placeholder="a name or ISO code")
+            website = st.text_input("Website", key=k("rp_web"), placeholder="https://…")
+            description = st.text_area("Description", key=k("rp_desc"), height=80)
             c1, c2, c3 = st.columns(3)
             collabs = c1.multiselect("Collaboratives", list(choices["collaboratives"]),
-                                     format_func=choices["collaboratives"].get, key="rp_collabs")
-            joined_g = c2.date_input("Joined the gender collaborative", value=None, key="rp_joined_gender",
+                                     format_func=choices["collaboratives"].get, key=k("rp_collabs"))
+            joined_g = c2.date_input("Joined the gender collaborative", value=None, key=k("rp_joined_gender"),
                                      min_value=ui.window(today)[0], max_value=ui.window(today)[1])
-            joined_l = c3.date_input("Joined the LNOB collaborative", value=None, key="rp_joined_lnob",
+            joined_l = c3.date_input("Joined the LNOB collaborative", value=None, key=k("rp_joined_lnob"),
                                      min_value=ui.window(today)[0], max_value=ui.window(today)[1])
             teams = st.multiselect("Task teams", list(choices["task_teams"]), format_func=choices["task_teams"].get,
-                                   key="rp_teams")
+                                   key=k("rp_teams"))
             submitted = st.form_submit_button("Register the partner", type="primary")
         if submitted:
             values = {"name": name, "acronym": acronym, "org_type": org_type or "", "hq": hq, "website": website,
@@ -96,7 +98,8 @@ else:
     st.caption("Add a tool " + ("of any partner (administrator)." if editor.is_admin else "your partner owns.")
                + " The catalogue is on the Partners & tools page.")
     tool_choices = cached(VM.form_choices)
-    tab_tool, tab_tools = st.tabs(["➕ Add one tool", "⬆️ Add tools from a file"])
+    tab_tool, tab_tools = st.tabs(["➕ Add one tool", "⬆️ Add tools from a file"], key="manage_tool_tabs",
+                                  on_change="rerun")
     with tab_tool:
         ui.tool_form(editor, today, tool_choices)
     with tab_tools:
