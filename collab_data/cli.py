@@ -113,9 +113,33 @@ def _open_db(args: argparse.Namespace):
         raise SystemExit(2) from exc
 
 
+def _import_records(args: argparse.Namespace, plan, write, noun: str, done: str) -> int:
+    """Print a validated plan's findings and summary, then write it (unless --dry-run)."""
+    from collab_data.db import WriteRejected
+
+    _print_findings(plan)
+    counts = plan.counts()
+    verb = "register" if done == "registered" else "import"
+    print(f"rows read {counts['rows read']}, to {verb} {counts['to write']}, not {done} "
+          f"{counts['rows not written']}; findings: {counts['critical']} critical, {counts['error']} error, "
+          f"{counts['warning']} warning")
+    if plan.critical or not plan.records:
+        print(f"nothing {done}", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    try:
+        batch = write(plan)
+    except WriteRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{done} {len(plan.records)} {noun} as batch {batch}")
+    return 0
+
+
 def _import_partners(args: argparse.Namespace, data: bytes, name: str) -> int:
     from collab_data import clock
-    from collab_data.db import WriteRejected
     from collab_data.records import partners as P
 
     if args.partner:
@@ -123,53 +147,19 @@ def _import_partners(args: argparse.Namespace, data: bytes, name: str) -> int:
         return 2
     db = _open_db(args)
     plan = P.validate_file(data, name, db, today=clock.today())
-    _print_findings(plan)
-    counts = plan.counts()
-    print(f"rows read {counts['rows read']}, to register {counts['to write']}, not registered "
-          f"{counts['rows not written']}; findings: {counts['critical']} critical, {counts['error']} error, "
-          f"{counts['warning']} warning")
-    if plan.critical or not plan.records:
-        print("nothing registered", file=sys.stderr)
-        return 1
-    if args.dry_run:
-        print("dry run: nothing written")
-        return 0
-    try:
-        batch = P.register(db, plan, editor=args.editor, kind="upload")
-    except WriteRejected as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"registered {len(plan.records)} partners as batch {batch}")
-    return 0
+    return _import_records(args, plan, lambda p: P.register(db, p, editor=args.editor, kind="upload"), "partners",
+                           "registered")
 
 
 def _import_programmes(args: argparse.Namespace, data: bytes, name: str) -> int:
     from collab_data import clock
-    from collab_data.db import WriteRejected
     from collab_data.ingest.activities import Editor
     from collab_data.records import programmes as PR
 
     db = _open_db(args)
     editor = Editor(args.editor, args.partner)
     plan = PR.validate_file(data, name, db, today=clock.today(), editor=editor)
-    _print_findings(plan)
-    counts = plan.counts()
-    print(f"rows read {counts['rows read']}, to import {counts['to write']}, not imported "
-          f"{counts['rows not written']}; findings: {counts['critical']} critical, {counts['error']} error, "
-          f"{counts['warning']} warning")
-    if plan.critical or not plan.records:
-        print("nothing imported", file=sys.stderr)
-        return 1
-    if args.dry_run:
-        print("dry run: nothing written")
-        return 0
-    try:
-        batch = PR.write(db, plan, editor=editor)
-    except WriteRejected as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"imported {len(plan.records)} programmes as batch {batch}")
-    return 0
+    return _import_records(args, plan, lambda p: PR.write(db, p, editor=editor), "programmes", "imported")
 
 
 def _cmd_import(args: argparse.Namespace) -> int:

@@ -438,24 +438,31 @@ def window(today_) -> tuple:
 def register_partner(values: dict[str, str], editor, today_) -> None:
     """Validate the partner form and register it; errors are shown by field, nothing is written."""
     from collab_data import actions
-    from collab_data.db import WriteRejected
 
     plan = actions.validate_partner_form(values, today=today_)
+    notes = " ".join(f.message for f in plan.findings if f.tier == "warning")
+    save_form(plan, lambda: actions.register_partners(plan, editor), "rp", failed="The partner was not registered",
+              done=lambda batch: (f"Registered {plan.records[0]['name']} as partner '{plan.records[0]['partner_id']}' "
+                                  f"(batch {batch})." + (f" Note: {notes}" if notes else "")))
+
+
+def save_form(plan, write, prefix: str, *, failed: str, done) -> None:
+    """After a form's validation: its errors by field (nothing written), or the write, an
+    empty form for the next record and ``done(batch)`` shown on the next run."""
+    from collab_data.db import WriteRejected
+
     if not plan.records:
         for finding in plan.findings:
             if finding.tier == "error":
                 st.error(f"**{finding.column}** — {finding.message} {finding.fix}", icon="❌")
         return
     try:
-        batch = actions.register_partners(plan, editor)
+        batch = write()
     except WriteRejected as exc:
-        st.error(f"The partner was not registered: {exc}")
+        st.error(f"{failed}: {exc}")
         return
-    next_form("rp")
-    notes = " ".join(f.message for f in plan.findings if f.tier == "warning")
-    st.session_state["_partners_registered"] = (f"Registered {plan.records[0]['name']} as partner "
-                                                f"'{plan.records[0]['partner_id']}' (batch {batch})."
-                                                + (f" Note: {notes}" if notes else ""))
+    next_form(prefix)
+    st.session_state["_partners_registered"] = done(batch)
     st.rerun()
 
 
@@ -571,7 +578,6 @@ def tools_file_flow(editor, today_) -> None:
 def tool_form(editor, today_, choices: dict) -> None:
     """Add one tool; errors by field, nothing written until it validates."""
     from collab_data import actions
-    from collab_data.db import WriteRejected
     from collab_data.records import tools as T
 
     k = form_keys("tf")
@@ -603,16 +609,5 @@ def tool_form(editor, today_, choices: dict) -> None:
               "lnob_dimensions": "; ".join(dims), "website": website, "launched_year": launched,
               "description": description}
     plan = actions.validate_tool_form(values, editor, today=today_)
-    if not plan.records:
-        for finding in plan.findings:
-            if finding.tier == "error":
-                st.error(f"**{finding.column}** — {finding.message} {finding.fix}", icon="❌")
-        return
-    try:
-        batch = actions.add_tools(plan, editor)
-    except WriteRejected as exc:
-        st.error(f"The tool was not added: {exc}")
-        return
-    next_form("tf")
-    st.session_state["_partners_registered"] = f"Added the tool {plan.records[0]['name']} (batch {batch})."
-    st.rerun()
+    save_form(plan, lambda: actions.add_tools(plan, editor), "tf", failed="The tool was not added",
+              done=lambda batch: f"Added the tool {plan.records[0]['name']} (batch {batch}).")
