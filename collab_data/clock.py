@@ -114,12 +114,6 @@ def window_text(today_: date) -> str:
     return f"between {lo.isoformat()} and {hi.isoformat()} ({YEARS_AHEAD} years after today)"
 
 
-def plausible(d: date | None) -> bool:
-    """Whether a stored date lies in the range the dashboard reads as real
-    (:data:`EARLIEST` .. :data:`LATEST`)."""
-    return d is not None and EARLIEST <= d <= LATEST
-
-
 def long_date(d: date | None, none: str = "—") -> str:
     """``19 November 2026``."""
     return none if d is None else f"{d.day} {d:%B} {d.year}"

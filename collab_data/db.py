@@ -109,8 +109,21 @@ class Database:
         #: Counts the writes this process committed: the app's caches key on it. This
         #: process owns the file while it has it open read-write, so no other writer exists.
         self.generation = 0
+        self._memo: dict[str, tuple[int, Any]] = {}
         if not read_only:
             self.migrate()
+
+    def memo(self, key: str, compute):
+        """``compute()`` at most once per write generation: for a read that many callers
+        repeat within one page run (the data date). Every write through this class moves
+        the generation, so a memoised value is never stale."""
+        generation = self.generation
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        value = compute()
+        self._memo[key] = (generation, value)
+        return value
 
     # -- reading ---------------------------------------------------------------
     @contextmanager

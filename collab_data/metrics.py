@@ -370,9 +370,7 @@ def compute_kpis(db: Database, f: Filters, period_type: str, period_start: date,
     targets = Q.kpi_targets(db, kpi_ids, p.type, p.start)
     applies = targets_apply(f)
 
-    lookup = {(r.kpi_id, r.period_start.date() if hasattr(r.period_start, "date") else r.period_start,
-               r.period_end.date() if hasattr(r.period_end, "date") else r.period_end): int(r.value)
-              for r in values.itertuples()}
+    lookup = {(r.kpi_id, _as_date(r.period_start), _as_date(r.period_end)): int(r.value) for r in values.itertuples()}
 
     def value_of(spec: KpiSpec, x: Period) -> int | None:
         if not _covered(spec, x.start, x.end, coverage, as_of):

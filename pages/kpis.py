@@ -9,7 +9,6 @@ import streamlit as st
 
 from collab_data import actions, freshness, metrics, queries, theme, ui
 from collab_data.filters import URL_KEYS
-from collab_data.queries import freshness as QF
 from collab_data.queries import overview as Q
 from collab_data.runtime import cached
 from collab_data.views import freshness as VF
@@ -163,9 +162,7 @@ def cycles_section(editor) -> None:
     if saved:
         st.success(saved, icon="✅")
     if editor is not None and actions.can_set_targets(editor):
-        cycles = cached(QF.reporting_cycles)
-        names = dict(zip(cycles["collab_id"], cycles["name"]))
-        in_force = dict(zip(cycles["collab_id"], cycles["months"].astype(int)))
+        names, in_force = cached(VF.cycle_choices)
         c1, c2, c3 = st.columns([3, 2, 1.3], vertical_alignment="bottom")
         collab = c1.selectbox("Collaborative", list(names), format_func=names.get, key="cycle_collab")
         months = c2.selectbox("Reporting cycle", list(freshness.CYCLES), index=list(freshness.CYCLES).index(

@@ -19,10 +19,8 @@ HEADER = ",".join(T.FIELDS)
 
 
 @pytest.fixture()
-def rw(sample_db_path, tmp_path):
-    path = tmp_path / "tools.duckdb"
-    shutil.copy(sample_db_path, path)
-    return get_database(path)
+def rw(writable_db):
+    return writable_db  # a private copy of the sample (conftest)
 
 
 def _plan(db, rows, editor=ADMIN):

@@ -236,7 +236,10 @@ class Context:
     today: date
 
     @classmethod
-    def load(cls, db: Database, today: date | None = None) -> Context:
+    def load(cls, db: Database, today: date | None = None, *, activities: bool = True) -> Context:
+        """What validation looks up, read once. ``activities=False`` leaves out what only an
+        activity upload needs (the keys of every recorded activity, the imported files): the
+        other record types use the partner, tool and country look-ups alone."""
         partners, labels = {}, {}
         for pid, name, acronym in db.rows("SELECT partner_id, name, acronym FROM partners"):
             labels[pid] = acronym or name
@@ -252,11 +255,11 @@ class Context:
             paren = re.search(r"\(([^)]+)\)", name)
             if paren:
                 tools.setdefault(norm(paren.group(1)), tid)
-        keys = {(t, d, norm(title), tuple(sorted(p or [])))
+        keys = set() if not activities else {(t, d, norm(title), tuple(sorted(p or [])))
                 for t, d, title, p in db.rows(
                     "SELECT a.type_id, a.start_date, a.title, list(ap.partner_id) FROM activities a "
                     "LEFT JOIN activity_partners ap USING (activity_id) GROUP BY ALL")}
-        files = {sha: (bid, created, editor) for sha, bid, created, editor in db.rows(
+        files = {} if not activities else {sha: (bid, created, editor) for sha, bid, created, editor in db.rows(
             "SELECT sha256, batch_id, created_at, editor FROM import_batches "
             "WHERE kind = 'upload' AND status = 'imported' AND sha256 IS NOT NULL")}
         return cls(partners, labels, tools, {c for (c,) in db.rows("SELECT iso3 FROM countries")}, keys, files,

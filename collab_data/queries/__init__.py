@@ -160,9 +160,10 @@ _AS_OF_SQL = """
 def data_as_of(db: Database) -> date | None:
     """The data date (see :data:`AS_OF_DEFINITION`); None when nothing is recorded yet.
 
-    Independent of today: it moves only when records change.
+    Independent of today: it moves only when records change (so it is computed once per
+    write generation of the database, however many queries of a page ask for it).
     """
-    return db.scalar(_AS_OF_SQL, [clock.EARLIEST, clock.LATEST])
+    return db.memo("data_as_of", lambda: db.scalar(_AS_OF_SQL, [clock.EARLIEST, clock.LATEST]))
 
 
 def data_status(db: Database) -> dict:

@@ -80,7 +80,7 @@ class Context:
         existing = {(p, c, s, t, d) for p, c, s, t, d in db.rows(
             "SELECT partner_id, iso3, support_type, tool_id, start_date FROM country_programs")}
         ids = {i for (i,) in db.rows("SELECT program_id FROM country_programs")}
-        return cls(A.Context.load(db, today), editor, existing, ids)
+        return cls(A.Context.load(db, today, activities=False), editor, existing, ids)
 
 
 def _checker(ctx: Context, order: str | None):

@@ -63,7 +63,7 @@ class Context:
         for did, label in db.rows("SELECT dimension_id, label FROM lnob_dimensions"):
             for key in (did, label, re.sub(r"\s*\(.*\)", "", label), *label.split("/")):
                 dims[norm(key)] = did
-        return cls(A.Context.load(db, today), editor, {norm(n): t for t, n in db.rows("SELECT tool_id, name FROM tools")},
+        return cls(A.Context.load(db, today, activities=False), editor, {norm(n): t for t, n in db.rows("SELECT tool_id, name FROM tools")},
                    dims)
 
 

@@ -135,3 +135,9 @@ def partner_line(panel: ReportingPanel, partner: str) -> str:
     if r["Last report"] is not None and not pd.isna(r["Last report"]):
         text += f" — last report {clock.short_date(r['Last report'])}, {int(r['Days since'])} days before today"
     return text.replace("_", "\\_")
+
+
+def cycle_choices(db: Database) -> tuple[dict[str, str], dict[str, int]]:
+    """For the cycle editor: ({collab_id: name}, {collab_id: months in force})."""
+    c = QF.reporting_cycles(db)
+    return dict(zip(c["collab_id"], c["name"])), dict(zip(c["collab_id"], c["months"].astype(int)))
