@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,11 @@ def schema_versions() -> list[tuple[int, str, str]]:
 
 
 def table_names_in_schema() -> list[str]:
+    """Every table of the schema, once, in the order it was first created (parents before
+    children: the order of a load; reversed, the order of a delete). A later version may
+    re-create a table; it keeps its first place."""
     text = SCHEMA_FILE.read_text(encoding="utf-8")
-    return re.findall(r"^CREATE TABLE (\w+)", text, flags=re.MULTILINE)
+    return list(dict.fromkeys(re.findall(r"^CREATE TABLE (\w+)", text, flags=re.MULTILINE)))
 
 
 class WriteRejected(Exception):
@@ -66,12 +70,19 @@ class WriteRejected(Exception):
 
 @dataclass
 class Batch:
-    """Handed to the body of :meth:`Database.write`: writes go through it."""
+    """Handed to the body of :meth:`Database.write`: writes go through it.
+
+    ``insert`` is for imports (the rows carry this batch's id, undo deletes them). ``add``,
+    ``update`` and ``remove`` are for edits of records: each also writes a row of
+    ``record_changes`` (what was added, each column's old and new value, the removed row),
+    which is the history an administrator reads and what an undo puts back."""
 
     cursor: duckdb.DuckDBPyConnection
     batch_id: int
     tables: frozenset[str]
+    keys: dict[str, list[str]] = field(default_factory=dict)
     rows_imported: int = 0
+    changes: int = 0
 
     def insert(self, table: str, frame: pd.DataFrame) -> int:
         """Insert a DataFrame into ``table`` (columns by name), stamped with this batch."""
@@ -85,7 +96,7 @@ class Batch:
         view = f"_incoming_{table}"
         self.cursor.register(view, frame)
         try:
-            self.cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}")
+            self.cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {view}").fetchall()
         finally:
             try:
                 self.cursor.unregister(view)
@@ -95,6 +106,92 @@ class Batch:
 
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[tuple]:
         return self.cursor.execute(sql, params).fetchall()
+
+    # -- edits, with history ---------------------------------------------------------
+    def _log(self, table: str, key: dict, action: str, column: str | None, old: str | None, new: str | None) -> None:
+        self.changes += 1
+        self.cursor.execute("INSERT INTO record_changes VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [self.batch_id, self.changes, table, record_key(key), action, column, old, new]).fetchall()
+
+    def _key_of(self, table: str, key: dict) -> tuple[str, list]:
+        if table not in self.tables:
+            raise ValueError(f"unknown table {table!r}")
+        cols = self.keys.get(table)
+        if not cols or set(cols) != set(key):
+            raise ValueError(f"{table} is keyed by {cols}, not {sorted(key)}")
+        return " AND ".join(f'"{c}" = ?' for c in cols), [key[c] for c in cols]
+
+    def current(self, table: str, key: dict) -> dict | None:
+        """The row of ``table`` with primary key ``key`` as it stands in this transaction."""
+        where, params = self._key_of(table, key)
+        cur = self.cursor.execute(f"SELECT * FROM {table} WHERE {where}", params)
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+        return dict(zip(names, rows[0])) if rows else None
+
+    def add(self, table: str, row: dict) -> None:
+        """Insert one record (stamped with this batch) and note it in the history."""
+        self.insert(table, pd.DataFrame([row]))
+        key = {c: row[c] for c in self.keys[table]}
+        self._log(table, key, "insert", None, None, row_json(self.current(table, key)))
+
+    def update(self, table: str, key: dict, values: dict) -> int:
+        """Set columns of one existing record; each column that really changes is noted old
+        -> new. Returns how many changed. The row keeps the batch that created it."""
+        where, params = self._key_of(table, key)
+        row = self.current(table, key)
+        if row is None:
+            raise WriteRejected(f"{table} has no record {record_key(key)}: it was removed meanwhile")
+        bad = [c for c in values if c not in row or c in ("batch_id", *self.keys[table])]
+        if bad:
+            raise ValueError(f"cannot set {bad} of {table}")
+        changed = {c: v for c, v in values.items() if _same(row[c], v) is False}
+        if not changed:
+            return 0
+        sets = ", ".join(f'"{c}" = ?' for c in changed)
+        self.cursor.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*changed.values(), *params]).fetchall()
+        for c, v in changed.items():
+            self._log(table, key, "update", c, as_text(row[c]), as_text(v))
+        return len(changed)
+
+    def remove(self, table: str, key: dict) -> bool:
+        """Delete one record (a link row: an owner, a topic, a task team) and keep the whole
+        old row in the history, so an undo puts it back as it was."""
+        where, params = self._key_of(table, key)
+        row = self.current(table, key)
+        if row is None:
+            return False
+        self.cursor.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
+        self._log(table, key, "delete", None, row_json(row), None)
+        return True
+
+
+def _same(old, new) -> bool:
+    """Whether a stored value and a new one are the same record value."""
+    if old is None or new is None:
+        return old is None and new is None
+    return as_text(old) == as_text(new)
+
+
+def as_text(value) -> str | None:
+    """A value as the history writes it: ISO dates, true/false, numbers without noise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def record_key(key: dict) -> str:
+    return json.dumps({k: as_text(v) for k, v in key.items()}, sort_keys=True, ensure_ascii=False)
+
+
+def row_json(row: dict | None) -> str:
+    return json.dumps({k: as_text(v) for k, v in (row or {}).items()}, ensure_ascii=False)
 
 
 class Database:
@@ -174,6 +271,8 @@ class Database:
                         cur.execute("ROLLBACK")
                         raise
                 applied.append(version)
+            if applied:
+                self.__dict__.pop("_pk", None)
         return applied
 
     # -- the single write path -------------------------------------------------
@@ -206,7 +305,7 @@ class Database:
                     "editor, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [batch_id, kind, source, sha256, size_bytes, rows_read, editor, created, note],
                 )
-                batch = Batch(cur, batch_id, self.tables)
+                batch = Batch(cur, batch_id, self.tables, self.primary_keys())
                 yield batch
                 skipped = None if rows_read is None else max(rows_read - batch.rows_imported, 0)
                 cur.execute(
@@ -218,6 +317,16 @@ class Database:
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+
+    def primary_keys(self) -> dict[str, list[str]]:
+        """The primary-key columns of every table that has one."""
+        def compute():
+            return {t: list(cols) for t, cols in self.rows(
+                "SELECT table_name, constraint_column_names FROM duckdb_constraints() "
+                "WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()")}
+        if not hasattr(self, "_pk"):
+            self._pk = compute()
+        return self._pk
 
     def foreign_keys(self) -> list[tuple[str, str, str, str]]:
         """(child table, child column, parent table, parent column) for every single-column FK."""
@@ -273,11 +382,16 @@ class Database:
                 if n:
                     raise WriteRejected(f"batch {batch_id} cannot be undone: {n} row(s) of {child} from batch {other} "
                                         f"refer to its {parent}; undo batch {other} first")
+            later = self._later_changes(cur, batch_id)
+            if later:
+                raise WriteRejected(f"batch {batch_id} cannot be undone: batch {later[0]} changed the same records "
+                                    f"afterwards; undo batch {later[0]} first")
             cur.execute("UPDATE import_batches SET status = 'undoing' WHERE batch_id = ?", [batch_id])
             self.generation += 1
+            self._put_back(cur, batch_id)
             deleted: dict[str, int] = {}
             for table in reversed(table_names_in_schema()):
-                if table in ("import_batches", "schema_version"):
+                if table in ("import_batches", "schema_version", "record_changes"):
                     continue
                 n = cur.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id]).fetchall()
                 if n and n[0][0]:
@@ -287,6 +401,60 @@ class Database:
                         [now, by, batch_id])
             self.generation += 1
         return deleted
+
+    def _later_changes(self, cur, batch_id: int) -> list[int]:
+        """Batches after ``batch_id`` (not undone) that edited a record this batch wrote or
+        edited: undoing this one first would overwrite their changes or orphan their history."""
+        mine = {(t, k) for t, k in cur.execute(
+            "SELECT table_name, record_key FROM record_changes WHERE batch_id = ?", [batch_id]).fetchall()}
+        found = set()
+        keys = self.primary_keys()
+        for other, table, key, action, old in cur.execute(
+                "SELECT c.batch_id, c.table_name, c.record_key, c.action, c.old_value FROM record_changes c "
+                "JOIN import_batches b USING (batch_id) WHERE c.batch_id > ? AND b.status <> 'undone' "
+                "ORDER BY c.batch_id", [batch_id]).fetchall():
+            if (table, key) in mine:
+                found.add(other)
+                continue
+            if action == "delete":
+                if str(json.loads(old).get("batch_id")) == str(batch_id):
+                    found.add(other)
+                continue
+            k = json.loads(key)
+            where = " AND ".join(f'CAST("{c}" AS VARCHAR) = ?' for c in keys[table])
+            if cur.execute(f"SELECT count(*) FROM {table} WHERE batch_id = ? AND {where}",
+                           [batch_id, *[k[c] for c in keys[table]]]).fetchone()[0]:
+                found.add(other)
+        return sorted(found, reverse=True)
+
+    def _put_back(self, cur, batch_id: int) -> None:
+        """Reverse the edits of a batch, newest first, in one transaction: old values back,
+        removed rows back (as they were, with their own batch). Idempotent, for a resumed undo."""
+        changes = cur.execute("SELECT table_name, record_key, action, column_name, old_value FROM record_changes "
+                              "WHERE batch_id = ? AND action <> 'insert' ORDER BY seq DESC", [batch_id]).fetchall()
+        if not changes:
+            return
+        types = {}
+        cur.execute("BEGIN")
+        try:
+            for table, key, action, column, old in changes:
+                if table not in types:
+                    types[table] = dict(self.columns_of(table))
+                k = json.loads(key)
+                where = " AND ".join(f'"{c}" = CAST(? AS {types[table][c]})' for c in k)
+                if action == "update":
+                    cur.execute(f'UPDATE {table} SET "{column}" = CAST(? AS {types[table][column]}) WHERE {where}',
+                                [old, *k.values()])
+                else:
+                    row = json.loads(old)
+                    cols = [c for c in types[table] if c in row]
+                    values = ", ".join(f"CAST(? AS {types[table][c]})" for c in cols)
+                    cur.execute(f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({values})",
+                                [row[c] for c in cols])
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
 
     # -- inspection ------------------------------------------------------------
     def table_counts(self) -> dict[str, int]:

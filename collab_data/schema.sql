@@ -349,3 +349,226 @@ CREATE TABLE reporting_cycle_changes (
     new_months INTEGER NOT NULL CHECK (new_months IN (1, 2, 3, 4, 6, 12)),
     CHECK (old_months <> new_months)
 );
+
+-- version: 4: editable records with history; memberships with left dates; retired tools; targets files
+-- Records can now be edited and retired. Names of partners and tools stay unique, but the
+-- check moves to the writers: DuckDB cannot update a UNIQUE column of a row that other
+-- tables refer to, so a rename would be impossible. The record tables are re-created
+-- (their rows copied across, children dropped before parents) with the new columns:
+-- partners' IATI organisation identifier and Inclusive Data Charter champion flag,
+-- left dates of collaborative and task-team memberships, a tool's retirement date and
+-- a programme's external identifier. record_changes keeps every edit old -> new.
+CREATE TEMP TABLE v4_partners AS SELECT * FROM partners;
+CREATE TEMP TABLE v4_partner_memberships AS SELECT * FROM partner_memberships;
+CREATE TEMP TABLE v4_task_team_members AS SELECT * FROM task_team_members;
+CREATE TEMP TABLE v4_tools AS SELECT * FROM tools;
+CREATE TEMP TABLE v4_tool_owners AS SELECT * FROM tool_owners;
+CREATE TEMP TABLE v4_tool_topics AS SELECT * FROM tool_topics;
+CREATE TEMP TABLE v4_tool_dimensions AS SELECT * FROM tool_dimensions;
+CREATE TEMP TABLE v4_country_programs AS SELECT * FROM country_programs;
+CREATE TEMP TABLE v4_activities AS SELECT * FROM activities;
+CREATE TEMP TABLE v4_activity_partners AS SELECT * FROM activity_partners;
+CREATE TEMP TABLE v4_activity_countries AS SELECT * FROM activity_countries;
+CREATE TEMP TABLE v4_collaborations AS SELECT * FROM collaborations;
+CREATE TEMP TABLE v4_collaboration_partners AS SELECT * FROM collaboration_partners;
+DROP TABLE collaboration_partners;
+DROP TABLE collaborations;
+DROP TABLE activity_countries;
+DROP TABLE activity_partners;
+DROP TABLE activities;
+DROP TABLE country_programs;
+DROP TABLE tool_dimensions;
+DROP TABLE tool_topics;
+DROP TABLE tool_owners;
+DROP TABLE tools;
+DROP TABLE task_team_members;
+DROP TABLE partner_memberships;
+DROP TABLE partners;
+CREATE TABLE partners (
+    partner_id  VARCHAR PRIMARY KEY CHECK (regexp_matches(partner_id, '^[a-z0-9_]+$')),
+    name        VARCHAR NOT NULL,              -- unique: checked by every writer (a rename must stay possible)
+    acronym     VARCHAR,
+    org_type    VARCHAR NOT NULL CHECK (org_type IN ('multilateral', 'un_agency', 'bilateral', 'ngo', 'foundation', 'academic', 'government', 'network', 'private')),
+    hq_iso3     VARCHAR REFERENCES countries (iso3),
+    website     VARCHAR,
+    description VARCHAR,
+    is_sample   BOOLEAN NOT NULL,
+    batch_id    INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    iati_org_id VARCHAR,                       -- IATI organisation identifier, e.g. XM-DAC-41304
+    idc_champion BOOLEAN NOT NULL DEFAULT false  -- an Inclusive Data Charter champion
+);
+INSERT INTO partners BY NAME SELECT * FROM v4_partners;
+DROP TABLE v4_partners;
+CREATE TABLE partner_memberships (
+    partner_id VARCHAR NOT NULL REFERENCES partners (partner_id),
+    collab_id  VARCHAR NOT NULL REFERENCES collaboratives (collab_id),
+    joined_date DATE,
+    is_sample  BOOLEAN NOT NULL,
+    batch_id   INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    PRIMARY KEY (partner_id, collab_id),
+    left_date  DATE,                      -- NULL: still a member
+    CHECK (left_date IS NULL OR joined_date IS NULL OR left_date >= joined_date)
+);
+INSERT INTO partner_memberships BY NAME SELECT * FROM v4_partner_memberships;
+DROP TABLE v4_partner_memberships;
+CREATE TABLE task_team_members (
+    team_id    VARCHAR NOT NULL REFERENCES task_teams (team_id),
+    partner_id VARCHAR NOT NULL REFERENCES partners (partner_id),
+    is_sample  BOOLEAN NOT NULL,
+    batch_id   INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    PRIMARY KEY (team_id, partner_id),
+    joined_date DATE,
+    left_date  DATE,                      -- NULL: still in the team
+    CHECK (left_date IS NULL OR joined_date IS NULL OR left_date >= joined_date)
+);
+INSERT INTO task_team_members BY NAME SELECT * FROM v4_task_team_members;
+DROP TABLE v4_task_team_members;
+CREATE TABLE tools (
+    tool_id     VARCHAR PRIMARY KEY CHECK (regexp_matches(tool_id, '^[a-z0-9_]+$')),
+    name        VARCHAR NOT NULL,              -- unique: checked by every writer
+    kind        VARCHAR NOT NULL CHECK (kind IN ('methodology', 'dataset', 'platform', 'index', 'training', 'guidance', 'standard')),
+    stage       VARCHAR NOT NULL CHECK (stage IN ('concept', 'pilot', 'scaling', 'mature')),
+    description VARCHAR,
+    website     VARCHAR,
+    launched_year INTEGER CHECK (launched_year IS NULL OR launched_year BETWEEN 1900 AND 2100),
+    is_sample   BOOLEAN NOT NULL,
+    batch_id    INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    retired_date DATE                          -- discontinued on; NULL: in use
+);
+INSERT INTO tools BY NAME SELECT * FROM v4_tools;
+DROP TABLE v4_tools;
+CREATE TABLE tool_owners (
+    tool_id    VARCHAR NOT NULL REFERENCES tools (tool_id),
+    partner_id VARCHAR NOT NULL REFERENCES partners (partner_id),
+    is_sample  BOOLEAN NOT NULL,
+    batch_id   INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    PRIMARY KEY (tool_id, partner_id)
+);
+INSERT INTO tool_owners BY NAME SELECT * FROM v4_tool_owners;
+DROP TABLE v4_tool_owners;
+CREATE TABLE tool_topics (
+    tool_id   VARCHAR NOT NULL REFERENCES tools (tool_id),
+    topic     VARCHAR NOT NULL,
+    is_sample BOOLEAN NOT NULL,
+    batch_id  INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    PRIMARY KEY (tool_id, topic)
+);
+INSERT INTO tool_topics BY NAME SELECT * FROM v4_tool_topics;
+DROP TABLE v4_tool_topics;
+CREATE TABLE tool_dimensions (
+    tool_id      VARCHAR NOT NULL REFERENCES tools (tool_id),
+    dimension_id VARCHAR NOT NULL REFERENCES lnob_dimensions (dimension_id),
+    is_sample    BOOLEAN NOT NULL,
+    batch_id     INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    PRIMARY KEY (tool_id, dimension_id)
+);
+INSERT INTO tool_dimensions BY NAME SELECT * FROM v4_tool_dimensions;
+DROP TABLE v4_tool_dimensions;
+CREATE TABLE country_programs (
+    program_id   VARCHAR PRIMARY KEY,
+    partner_id   VARCHAR NOT NULL REFERENCES partners (partner_id),
+    iso3         VARCHAR NOT NULL REFERENCES countries (iso3),
+    tool_id      VARCHAR REFERENCES tools (tool_id),
+    support_type VARCHAR NOT NULL CHECK (support_type IN ('technical_assistance', 'training', 'data_production', 'tool_deployment', 'peer_review', 'advocacy', 'financing')),
+    topic        VARCHAR,
+    start_date   DATE NOT NULL,
+    end_date     DATE,
+    status       VARCHAR NOT NULL CHECK (status IN ('planned', 'active', 'completed', 'paused')),
+    notes        VARCHAR,
+    is_sample    BOOLEAN NOT NULL,
+    batch_id     INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    CHECK (end_date IS NULL OR end_date >= start_date),
+    external_id  VARCHAR                       -- the publisher's identifier (IATI activity), when imported
+);
+INSERT INTO country_programs BY NAME SELECT * FROM v4_country_programs;
+DROP TABLE v4_country_programs;
+CREATE TABLE activities (
+    activity_id   VARCHAR PRIMARY KEY,
+    title         VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+    type_id       VARCHAR NOT NULL REFERENCES activity_types (type_id),
+    collab_id     VARCHAR REFERENCES collaboratives (collab_id),   -- NULL: outside both
+    team_id       VARCHAR REFERENCES task_teams (team_id),         -- a task team's own meeting/work
+    start_date    DATE NOT NULL,
+    end_date      DATE,
+    tool_id       VARCHAR REFERENCES tools (tool_id),
+    outcome       VARCHAR,
+    flags         VARCHAR,                   -- import warnings kept with the row
+    source_row    INTEGER,                   -- row number in the uploaded file
+    is_sample     BOOLEAN NOT NULL,
+    batch_id      INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    CHECK (end_date IS NULL OR end_date >= start_date)
+);
+INSERT INTO activities BY NAME SELECT * FROM v4_activities;
+DROP TABLE v4_activities;
+CREATE TABLE activity_partners (
+    activity_id VARCHAR NOT NULL REFERENCES activities (activity_id),
+    partner_id  VARCHAR NOT NULL REFERENCES partners (partner_id),
+    is_sample   BOOLEAN NOT NULL,
+    batch_id    INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    PRIMARY KEY (activity_id, partner_id)
+);
+INSERT INTO activity_partners BY NAME SELECT * FROM v4_activity_partners;
+DROP TABLE v4_activity_partners;
+CREATE TABLE activity_countries (
+    activity_id VARCHAR NOT NULL REFERENCES activities (activity_id),
+    iso3        VARCHAR NOT NULL REFERENCES countries (iso3),
+    is_sample   BOOLEAN NOT NULL,
+    batch_id    INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    PRIMARY KEY (activity_id, iso3)
+);
+INSERT INTO activity_countries BY NAME SELECT * FROM v4_activity_countries;
+DROP TABLE v4_activity_countries;
+CREATE TABLE collaborations (
+    collaboration_id   VARCHAR PRIMARY KEY,
+    title              VARCHAR NOT NULL,
+    kind               VARCHAR NOT NULL CHECK (kind IN ('joint_product', 'joint_programme', 'data_sharing', 'co_funding', 'joint_advocacy', 'peer_review_partnership')),
+    started_date       DATE NOT NULL,
+    origin_activity_id VARCHAR REFERENCES activities (activity_id),
+    description        VARCHAR,
+    is_sample          BOOLEAN NOT NULL,
+    batch_id           INTEGER NOT NULL REFERENCES import_batches (batch_id)
+);
+INSERT INTO collaborations BY NAME SELECT * FROM v4_collaborations;
+DROP TABLE v4_collaborations;
+CREATE TABLE collaboration_partners (
+    collaboration_id VARCHAR NOT NULL REFERENCES collaborations (collaboration_id),
+    partner_id       VARCHAR NOT NULL REFERENCES partners (partner_id),
+    is_sample        BOOLEAN NOT NULL,
+    batch_id         INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    PRIMARY KEY (collaboration_id, partner_id)
+);
+INSERT INTO collaboration_partners BY NAME SELECT * FROM v4_collaboration_partners;
+DROP TABLE v4_collaboration_partners;
+
+-- A targets file changes several targets in one batch: one history row per target.
+CREATE TEMP TABLE v4_kpi_target_changes AS SELECT * FROM kpi_target_changes;
+DROP TABLE kpi_target_changes;
+CREATE TABLE kpi_target_changes (
+    batch_id     INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    kpi_id       VARCHAR NOT NULL REFERENCES kpis (kpi_id),
+    period_type  VARCHAR NOT NULL CHECK (period_type IN ('quarter', 'half', 'year')),
+    period_start DATE NOT NULL,
+    old_target   DOUBLE CHECK (old_target IS NULL OR old_target >= 0),
+    new_target   DOUBLE NOT NULL CHECK (new_target >= 0),
+    PRIMARY KEY (batch_id, kpi_id, period_type, period_start),
+    CHECK (old_target IS NULL OR old_target <> new_target)
+);
+INSERT INTO kpi_target_changes BY NAME SELECT * FROM v4_kpi_target_changes;
+DROP TABLE v4_kpi_target_changes;
+
+-- Every edit of a record made through the write path: one row per changed column
+-- (update), per row added (insert: the new row as JSON) or removed (delete: the old
+-- row as JSON), in the order they were made. record_key is the primary key as JSON.
+-- Undoing the batch puts the old values back; the rows stay as history of what was done.
+CREATE TABLE record_changes (
+    batch_id    INTEGER NOT NULL REFERENCES import_batches (batch_id),
+    seq         INTEGER NOT NULL,
+    table_name  VARCHAR NOT NULL,
+    record_key  VARCHAR NOT NULL,
+    action      VARCHAR NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
+    column_name VARCHAR,
+    old_value   VARCHAR,
+    new_value   VARCHAR,
+    PRIMARY KEY (batch_id, seq),
+    CHECK ((action = 'update') = (column_name IS NOT NULL))
+);
