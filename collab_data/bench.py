@@ -6,6 +6,8 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from collab_data.db import DB_ENV, PROJECT_ROOT, close_all
@@ -134,4 +136,362 @@ def format_import(rows: list[dict]) -> str:
         lines.append(f"{r['rows']:>8,}{r['bytes'] / 1e6:>8.1f}MB{r['validate_s']:>9.2f}s{r['import_s']:>8.2f}s"
                      f"{r['total_s']:>8.2f}s{r['imported']:>10,}{r['peak_mb']:>8.0f}MB  {'ok' if ok else 'SLOW'}")
     lines.append("targets: 10k rows < 2 s, 100k rows < 10 s, peak memory < 1 GB (whole process)")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Import per record type: a generated file, read+validate and write timed apart
+# --------------------------------------------------------------------------------------
+#: Spellings people use for the sample's partners, countries and tools (all resolve).
+PARTNERS_SPELLED = [("PARIS21", "Paris21"), ("Open Data Watch", "ODW", "Open Data Watch (ODW)"), ("UN Women", "UN-Women"),
+                    ("World Bank", "The World Bank", "World Bank Group"), ("Data2X",), ("EM2030", "Equal Measures 2030"),
+                    ("GPSDD",), ("UNICEF",), ("Equality Insights",), ("DI", "Development Initiatives"), ("Sightsavers",),
+                    ("HelpAge International",), ("CIVICUS",), ("UNSD",)]
+PARTNER_SPELLINGS = [s for group in PARTNERS_SPELLED for s in group]
+COUNTRY_SPELLINGS = ["Kenya", "KEN", "UGA", "Uganda", "Tanzania", "Côte d'Ivoire", "Cote d'Ivoire", "Congo, Dem. Rep.",
+                     "Viet Nam", "Vietnam", "Lao PDR", "NPL", "Nepal", "Bangladesh", "Ghana", "Senegal",
+                     "Bolivia (Plurinational State of)", "Bolivia", "Türkiye", "Egypt, Arab Rep.", "Ethiopia", "Rwanda",
+                     "Malawi", "Zambia", "Pakistan", "PHL", "Colombia", "Peru", "Haiti", "Mozambique", "Niger", "Mali"]
+TOOL_SPELLINGS = ["ODIN", "Open Data Inventory (ODIN)", "Gender Data Compass", "SDG Gender Index", "Women Count Data Hub",
+                  "LSMS", "MICS", "Individual Deprivation Measure", "PRESS", "ADAPT", "Child Functioning Module",
+                  "DataShift", "Counted and Visible Toolkit"]
+_TOPICS = ["Gender", "Disability", "Time-Use", "Census", "Household Survey", "Civil Registration", "Open Data",
+           "Citizen Data", "Migration", "Ageing", "Poverty", "Labour", "Health", "Education", "Agriculture",
+           "Violence Against Women", "Financial Inclusion", "Climate", "Youth", "Land Rights", "Water", "Nutrition",
+           "Digital Inclusion", "Urban", "Indigenous Peoples"]
+_BODIES = ["Data Network", "Institute", "Data Lab", "Alliance", "Foundation", "Research Centre", "Initiative",
+           "Observatory", "Collective", "Data Hub", "Statistics Forum", "Learning Platform"]
+_PLACES = ["Kenya", "Uganda", "Ghana", "Nepal", "Senegal", "Bolivia", "Peru", "Colombia", "Malawi", "Zambia", "Rwanda",
+           "Ethiopia", "Bangladesh", "Viet Nam", "Pakistan", "the Philippines", "Mozambique", "Mali", "Niger", "Haiti",
+           "East Africa", "West Africa", "the Sahel", "South Asia", "the Andes", "the Pacific", "Central America",
+           "the Caribbean", "Southern Africa", "the Great Lakes", "the Mekong", "the Horn of Africa"]
+_ORG_TYPES = ["NGO", "ngo", "Civil society", "CSO", "University", "Think tank", "Research", "Foundation", "Government",
+              "NSO", "National statistical office", "UN agency", "Network", "Partnership", "Private sector",
+              "Multilateral", "Academic / research"]
+_KINDS = ["methodology", "Method", "survey module", "dataset", "Database", "platform", "Dashboard", "portal", "index",
+          "training", "e-learning", "course", "guidance", "Toolkit", "handbook", "standard", "Framework"]
+_STAGES = ["concept", "Idea", "pilot", "Prototype", "beta", "scaling", "Scaling up", "mature", "In use", "Operational"]
+_PRODUCTS = ["Toolkit", "Module", "Dashboard", "Index", "Guide", "Course", "Data Portal", "Methodology", "Handbook",
+             "Standard", "Dataset", "Scorecard"]
+_SUPPORT = ["technical assistance", "TA", "Technical support", "training", "Capacity building", "workshop",
+            "data production", "Survey", "tool deployment", "Rollout", "peer review", "advocacy", "financing", "Grant"]
+_STATUS = ["active", "Ongoing", "in progress", "completed", "Closed", "planned", "Pipeline", "paused", "On hold", ""]
+_COLLAB_KINDS = ["joint product", "Joint publication", "joint programme", "Joint project", "data sharing agreement",
+                 "DSA", "co-funding", "Pooled funding", "joint advocacy", "Joint campaign", "peer review partnership",
+                 "Reciprocal review"]
+_DIMENSIONS = ["sex", "age", "disability", "location", "income", "migratory status", "ethnicity", "education"]
+
+
+def _some_partners(rng, low: int, high: int) -> list[str]:
+    """Between ``low`` and ``high`` different partners, each in one of its spellings."""
+    return [rng.choice(group) for group in rng.sample(PARTNERS_SPELLED, rng.randint(low, high))]
+
+
+def _date_text(rng, d) -> str:
+    """A date as people write it: ISO, day-first with a day over 12 (settles the order), or in words."""
+    form = rng.randrange(4)
+    if form == 1 and d.day > 12:
+        return d.strftime("%d/%m/%Y")
+    if form == 2:
+        return f"{d.day} {d.strftime('%b %Y')}"
+    return d.isoformat()
+
+
+def _csv(header: list[str], rows) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def _distinct_names(n: int, rng, parts: list[list[str]], fmt) -> list[str]:
+    """``n`` distinct names from the product of ``parts`` (shuffled); numbered past the product."""
+    import itertools
+
+    combos = list(itertools.product(*parts))
+    rng.shuffle(combos)
+    return [fmt(*combos[i % len(combos)]) + (f" {i // len(combos) + 1}" if i >= len(combos) else "") for i in range(n)]
+
+
+def synthetic_partners_csv(n: int, seed: int = 11) -> bytes:
+    """``n`` new, distinct partners: organisation types, headquarters and dates as people write them."""
+    import random
+    from datetime import date
+
+    rng = random.Random(seed)
+    names = _distinct_names(n, rng, [_TOPICS, _BODIES, _PLACES], lambda t, b, p: f"{t} {b} of {p}")
+    rows = []
+    for i, name in enumerate(names):
+        slug = "".join(w[0] for w in name.replace("-", " ").split() if w[0].isalpha()).lower()
+        collab = rng.choice(["gender", "LNOB", "gender; LNOB", "both", "Gender Data Collaborative", ""])
+        joined = _date_text(rng, date.fromordinal(737_800 + rng.randrange(0, 1500))) if collab and i % 2 else ""
+        rows.append([name, f"{slug.upper()}{i}" if i % 3 == 0 else "", rng.choice(_ORG_TYPES),
+                     rng.choice(COUNTRY_SPELLINGS + ["United States", "USA", "France", "United Kingdom", ""]),
+                     (f"https://{slug}{i}.org" if i % 4 else f"www.{slug}{i}.org"),
+                     "Works on inclusive data." if i % 5 == 0 else "",
+                     collab, joined if "gender" in collab.lower() or collab == "both" else "", "",
+                     rng.choice(["", "", "", "Inclusive Data Charter", "Citizen-generated data task team"])])
+    return _csv(["name", "acronym", "org_type", "hq", "website", "description", "collaboratives", "joined_gender",
+                 "joined_lnob", "task_teams"], rows)
+
+
+def synthetic_tools_csv(n: int, seed: int = 13) -> bytes:
+    """``n`` new, distinct tools owned by the sample's partners (spelled as partners do)."""
+    import random
+
+    rng = random.Random(seed)
+    names = _distinct_names(n, rng, [_TOPICS, _PRODUCTS, _PLACES], lambda t, p, pl: f"{t} {p} for {pl}")
+    rows = []
+    for i, name in enumerate(names):
+        rows.append([name, rng.choice(_KINDS), rng.choice(_STAGES), "; ".join(_some_partners(rng, 1, 2)),
+                     "; ".join(rng.sample([t.lower() for t in _TOPICS], rng.randint(0, 3))),
+                     "; ".join(rng.sample(_DIMENSIONS, rng.randint(0, 3))),
+                     f"https://example.org/tools/{i}" if i % 2 else "", str(rng.randint(2005, 2026)) if i % 3 else "",
+                     "A tool for partner countries." if i % 4 == 0 else ""])
+    return _csv(["name", "kind", "stage", "owners", "topics", "lnob_dimensions", "website", "launched_year",
+                 "description"], rows)
+
+
+def synthetic_programmes_csv(n: int, seed: int = 17) -> bytes:
+    """``n`` country programmes of the sample's partners, countries and tools, in varied spellings."""
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        start = date.fromordinal(737_500 + rng.randrange(0, 2600))
+        end = start + timedelta(days=rng.randrange(90, 1100)) if i % 3 else None
+        rows.append([rng.choice(PARTNER_SPELLINGS), rng.choice(COUNTRY_SPELLINGS),
+                     rng.choice(TOOL_SPELLINGS) if i % 2 else "", rng.choice(_SUPPORT),
+                     rng.choice(_TOPICS).lower() if i % 4 else "", _date_text(rng, start),
+                     _date_text(rng, end) if end else "", rng.choice(_STATUS),
+                     "Support to the national statistical office." if i % 5 == 0 else ""])
+    # one unambiguous day-first date settles the order of the file's dd/mm dates
+    rows[-1:] = [["PARIS21", "Kenya", "", "training", "", "25/12/2025", "", "active", ""]]
+    return _csv(["partner", "country", "tool", "support_type", "topic", "start_date", "end_date", "status", "notes"], rows)
+
+
+def synthetic_collaborations_csv(n: int, seed: int = 19) -> bytes:
+    """``n`` distinct collaborations of two or three of the sample's partners."""
+    import random
+    from datetime import date
+
+    rng = random.Random(seed)
+    titles = _distinct_names(n, rng, [["Joint", "Shared", "Common", "Co-developed"], _PRODUCTS, _TOPICS, _PLACES],
+                             lambda a, p, t, pl: f"{a} {p.lower()} on {t.lower()} data in {pl}")
+    rows = []
+    for i, title in enumerate(titles):
+        partners = _some_partners(rng, 2, 3)
+        sep = rng.choice(["; ", "; ", ", ", " and "])
+        rows.append([title, rng.choice(_COLLAB_KINDS), sep.join(partners),
+                     _date_text(rng, date.fromordinal(738_000 + rng.randrange(0, 1000))), "",
+                     "Grew out of a knowledge exchange." if i % 4 == 0 else ""])
+    rows[-1:] = [["Closing joint review", "peer review", "PARIS21; ODW", "25/12/2025", "", ""]]
+    return _csv(["title", "kind", "partners", "started_date", "origin_activity", "description"], rows)
+
+
+def synthetic_targets_csv(n: int, seed: int = 23) -> bytes:
+    """KPI targets: every KPI for years, quarters and half-years (ids, names and period spellings
+    vary); past the distinct KPI-period pairs, rows repeat a pair (reported, not written)."""
+    import random
+
+    from collab_data.metrics import KPIS
+
+    rng = random.Random(seed)
+    kpis = [(k, v.name) for k, v in KPIS.items()]
+    periods = []
+    for year in range(2020, 2036):
+        periods += [str(year), f"H1 {year}", f"{year}-H2", *(rng.choice([f"{year}-Q{q}", f"Q{q} {year}"]) for q in (1, 2, 3, 4))]
+    pairs = [(k, p) for k in kpis for p in periods]
+    rng.shuffle(pairs)
+    rows = []
+    for i in range(n):
+        (kid, name), period = pairs[i % len(pairs)]
+        rows.append([rng.choice([kid, name, name.upper()]), period, str(rng.randint(1, 95)),
+                     "Agreed at the plenary" if i % 6 == 0 else ""])
+    return _csv(["kpi", "period", "target", "notes"], rows)
+
+
+@dataclass(frozen=True)
+class Importer:
+    """How the bench imports one record type: a generated file of ``n`` rows, the read and
+    validation (returns the plan), the write (returns the batch id), and the rows a plan
+    would write."""
+
+    name: str
+    make: Callable[[int], bytes]
+    validate: Callable
+    write: Callable
+    to_write: Callable
+
+
+def _admin():
+    from collab_data.ingest.activities import Editor
+
+    return Editor("bench", None)
+
+
+def _activities_importer() -> Importer:
+    from collab_data.ingest import activities as A
+
+    return Importer("activities", synthetic_activities_csv,
+                    lambda db, data, name, today: A.validate(data, name, db, editor=_admin(), today=today),
+                    lambda db, plan: A.import_activities(db, plan, editor=_admin()),
+                    lambda plan: plan.counts()["rows to import"])
+
+
+def _record_importer(name: str, module_name: str, make: Callable[[int], bytes]) -> Importer | None:
+    """A record type of :mod:`collab_data.records` with ``validate_file`` and a writer; None
+    while its module does not exist yet."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"collab_data.records.{module_name}")
+    except ImportError:
+        return None
+    writer = getattr(module, "write", None) or getattr(module, "register", None)
+    if not hasattr(module, "validate_file") or writer is None:
+        return None
+    if module_name == "partners":
+        return Importer(name, make, lambda db, data, fn, today: module.validate_file(data, fn, db, today=today),
+                        lambda db, plan: module.register(db, plan, editor="bench", kind="upload"),
+                        lambda plan: plan.counts()["to write"])
+    return Importer(name, make,
+                    lambda db, data, fn, today: module.validate_file(data, fn, db, today=today, editor=_admin()),
+                    lambda db, plan: writer(db, plan, editor=_admin()), lambda plan: plan.counts()["to write"])
+
+
+#: Record type -> a factory of its Importer (None when its module is not there). A new record
+#: type registers here: a generator of a realistic file, and its module's validate and write.
+IMPORTERS: dict[str, Callable[[], Importer | None]] = {
+    "activities": _activities_importer,
+    "partners": lambda: _record_importer("partners", "partners", synthetic_partners_csv),
+    "tools": lambda: _record_importer("tools", "tools", synthetic_tools_csv),
+    "programmes": lambda: _record_importer("programmes", "programmes", synthetic_programmes_csv),
+    "collaborations": lambda: _record_importer("collaborations", "collaborations", synthetic_collaborations_csv),
+    "targets": lambda: _record_importer("targets", "targets", synthetic_targets_csv),
+}
+
+
+class _PeakRSS:
+    """The process's peak resident memory while the block runs, sampled by a thread (psutil);
+    without psutil, the process's lifetime peak (resource)."""
+
+    def __init__(self, every: float = 0.005):
+        self.every, self.peak, self.start = every, 0, 0
+        self._stop = None
+
+    def _rss(self) -> int:
+        return self._proc.memory_info().rss
+
+    def __enter__(self) -> _PeakRSS:
+        import threading
+
+        try:
+            import psutil
+        except ImportError:
+            self._proc = None
+            return self
+        self._proc = psutil.Process()
+        self.start = self.peak = self._rss()
+        self._stop = threading.Event()
+
+        def sample():
+            while not self._stop.is_set():
+                self.peak = max(self.peak, self._rss())
+                self._stop.wait(self.every)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._proc is None:
+            import resource
+
+            self.peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            return
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+
+def bench_import_types(types: list[str], sizes: list[int], *, db: Path | None = None) -> list[dict]:
+    """For each record type and file size: generate the file (seeded), then time read+validate
+    and the write apart, on a fresh copy of the sample database (of ``db`` when given; the
+    original is never written), with the peak resident memory of the process meanwhile."""
+    import gc
+    import shutil
+
+    from collab_data import clock
+    from collab_data.build import build
+    from collab_data.db import Database
+
+    work = Path(tempfile.mkdtemp(prefix="collab-bench-"))
+    base = work / "base.duckdb"
+    if db is None:
+        build(base, sample=True)
+    else:
+        shutil.copy(db, base)
+    today = clock.today()
+    out = []
+    for kind in types:
+        importer = IMPORTERS[kind]()
+        if importer is None:
+            out.append({"type": kind, "rows": 0, "missing": True})
+            continue
+        for n in sizes:
+            data = importer.make(n)
+            path = work / f"{kind}-{n}.duckdb"
+            shutil.copy(base, path)
+            database = Database(path)
+            gc.collect()
+            with _PeakRSS() as mem:
+                t0 = time.perf_counter()
+                plan = importer.validate(database, data, f"bench-{kind}-{n}.csv", today)
+                t1 = time.perf_counter()
+                to_write = importer.to_write(plan)
+                written, refused = 0, None
+                if to_write:
+                    try:
+                        batch = importer.write(database, plan)
+                    except Exception as exc:  # noqa: BLE001 - a bench reports a refused write and goes on
+                        refused = f"{type(exc).__name__}: {exc}"
+                    else:
+                        written = database.scalar("SELECT rows_imported FROM import_batches WHERE batch_id = ?",
+                                                  [batch])
+                t2 = time.perf_counter()
+            counts = plan.counts()
+            database.close()
+            path.unlink(missing_ok=True)
+            out.append({"type": kind, "rows": counts["rows read"], "bytes": len(data), "validate_s": t1 - t0, "write_s": t2 - t1,
+                        "written": written, "refused": refused, "errors": counts.get("error", 0),
+                        "warnings": counts.get("warning", 0),
+                        "peak_mb": mem.peak / 1e6, "growth_mb": (mem.peak - mem.start) / 1e6 if mem.start else None})
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def format_import_types(rows: list[dict]) -> str:
+    lines = [f"{'type':<15}{'rows':>8}{'file':>9}{'read+validate':>15}{'rows/s':>9}{'write':>9}{'rows/s':>9}"
+             f"{'written':>9}{'errors':>8}{'warnings':>10}{'peak RSS':>10}{'growth':>9}"]
+    for r in rows:
+        if r.get("missing"):
+            lines.append(f"{r['type']:<15}  (no importer: its module is not there yet)")
+            continue
+        vps = r["rows"] / r["validate_s"] if r["validate_s"] else 0
+        wps = r["written"] / r["write_s"] if r["write_s"] and r["written"] else 0
+        growth = f"{r['growth_mb']:>7.0f}MB" if r["growth_mb"] is not None else f"{'—':>9}"
+        lines.append(f"{r['type']:<15}{r['rows']:>8,}{r['bytes'] / 1e6:>7.2f}MB{r['validate_s']:>14.2f}s{vps:>9,.0f}"
+                     f"{r['write_s']:>8.2f}s{wps:>9,.0f}{r['written']:>9,}{r['errors']:>8,}{r['warnings']:>10,}"
+                     f"{r['peak_mb']:>8.0f}MB{growth}")
+        if r.get("refused"):
+            lines.append(f"{'':<15}the write was refused: {r['refused'][:150]}")
+    lines.append("read+validate: reading, column matching and every row's checks; write: one batch through the "
+                 "single write path. Peak RSS: the whole process while the type ran; growth: above its start.")
     return "\n".join(lines)
