@@ -160,3 +160,136 @@ def add_tools(plan, editor: A.Editor | None) -> int:
     if editor is None:
         raise WriteRejected("sign in to add tools")
     return T.write(runtime.database(), plan, editor=editor)
+
+
+# --------------------------------------------------------------------------------------
+# Editing and retiring records (Manage records)
+# --------------------------------------------------------------------------------------
+def _admin(editor: A.Editor | None, what: str) -> None:
+    if editor is None or not editor.is_admin:
+        raise WriteRejected(f"only an administrator {what}; partner editors manage their own tools, programmes and "
+                            "activities")
+
+
+def partner_form_values(partner_id: str) -> dict[str, str] | None:
+    from collab_data.records import partners as P
+
+    return P.form_values(runtime.database(), partner_id)
+
+
+def validate_partner_edit(partner_id: str, values: dict[str, str], editor: A.Editor | None, *, today: date):
+    from collab_data.records import partners as P
+
+    _admin(editor, "edits partners and their memberships")
+    return P.validate_edit(runtime.database(), partner_id, values, today=today)
+
+
+def save_partner_edit(plan, editor: A.Editor | None, *, today: date) -> int:
+    from collab_data.records import partners as P
+
+    _admin(editor, "edits partners and their memberships")
+    return P.save_edit(runtime.database(), plan, editor=editor.name, today=today)
+
+
+def retire_partner(partner_id: str, left: date, editor: A.Editor | None, *, today: date) -> int:
+    from collab_data.records import partners as P
+
+    _admin(editor, "records that a partner left")
+    return P.retire(runtime.database(), partner_id, left, editor=editor.name, today=today)
+
+
+def tool_form_values(tool_id: str) -> dict[str, str] | None:
+    from collab_data.records import tools as T
+
+    return T.form_values(runtime.database(), tool_id)
+
+
+def validate_tool_edit(tool_id: str, values: dict[str, str], editor: A.Editor | None, *, today: date):
+    from collab_data.records import tools as T
+
+    return T.validate_edit(runtime.database(), tool_id, values, today=today, editor=editor)
+
+
+def save_tool_edit(plan, editor: A.Editor | None) -> int:
+    from collab_data.records import tools as T
+
+    if editor is None:
+        raise WriteRejected("sign in to edit tools")
+    return T.save_edit(runtime.database(), plan, editor=editor)
+
+
+def retire_tool(tool_id: str, when: date, editor: A.Editor | None, *, today: date) -> int:
+    from collab_data.records import tools as T
+
+    if editor is None:
+        raise WriteRejected("sign in to retire tools")
+    return T.retire(runtime.database(), tool_id, when, editor=editor, today=today)
+
+
+def programme_form_values(program_id: str) -> dict[str, str] | None:
+    from collab_data.records import programmes as PR
+
+    return PR.form_values(runtime.database(), program_id)
+
+
+def validate_programme_edit(program_id: str, values: dict[str, str], editor: A.Editor | None, *, today: date):
+    from collab_data.records import programmes as PR
+
+    return PR.validate_edit(runtime.database(), program_id, values, today=today, editor=editor)
+
+
+def save_programme_edit(plan, editor: A.Editor | None) -> int:
+    from collab_data.records import programmes as PR
+
+    if editor is None:
+        raise WriteRejected("sign in to edit programmes")
+    return PR.save_edit(runtime.database(), plan, editor=editor)
+
+
+# --------------------------------------------------------------------------------------
+# Collaborations and KPI targets (Manage records)
+# --------------------------------------------------------------------------------------
+def validate_collaboration_form(values: dict[str, str], editor: A.Editor | None, *, today: date):
+    """One collaboration from the form (title, kind, partners, started_date, origin_activity,
+    description). Writes nothing."""
+    from collab_data.records import collaborations as C
+
+    return C.validate_form(runtime.database(), values, today=today, editor=editor)
+
+
+def validate_collaborations_file(data: bytes, filename: str, editor: A.Editor | None, *, today: date,
+                                 max_bytes: int | None = None):
+    from collab_data.records import collaborations as C
+
+    return C.validate_file(data, filename, runtime.database(), today=today, editor=editor, max_bytes=max_bytes)
+
+
+def add_collaborations(plan, editor: A.Editor | None) -> int:
+    """Write validated collaborations (any signed-in editor; a partner editor only those its
+    own partner takes part in, which the validation ensured and the write checks again)."""
+    from collab_data.records import collaborations as C
+
+    if editor is None:
+        raise WriteRejected("sign in to record collaborations")
+    return C.write(runtime.database(), plan, editor=editor)
+
+
+def validate_targets_file(data: bytes, filename: str, editor: A.Editor | None, *, today: date,
+                          max_bytes: int | None = None):
+    """A file of KPI targets. Writes nothing; refused (WriteRejected) for anyone who may not
+    set targets, so nobody else even sees the findings of such a file."""
+    from collab_data.records import targets as RT
+
+    if not can_set_targets(editor):
+        raise WriteRejected("only an administrator can change KPI targets")
+    return RT.validate_file(data, filename, runtime.database(), today=today, editor=editor, max_bytes=max_bytes)
+
+
+def import_targets(plan, editor: A.Editor | None) -> int:
+    """Write a validated targets file as one batch, each change kept old -> new in the target
+    history (admins only)."""
+    from collab_data.records import targets as RT
+
+    if not can_set_targets(editor):
+        raise WriteRejected("only an administrator can change KPI targets")
+    return RT.write(runtime.database(), plan, editor=editor)

@@ -152,8 +152,20 @@ def batch_partner(note: str | None) -> str | None:
         return None
 
 
-def can_undo(editor: Editor | None, batch_kind: str, batch_note: str | None) -> bool:
-    """Admins may undo any upload; a partner editor only their own partner's uploads."""
-    if editor is None or batch_kind != "upload":
+def is_record_edit(batch_note: str | None) -> bool:
+    """Whether an 'edit' batch changed records through the history of changes (a partner,
+    tool or programme edited, added by form or retired): those can be undone. Target and
+    cycle changes keep their own history and are changed again instead."""
+    try:
+        return "records" in json.loads(batch_note or "{}")
+    except (ValueError, TypeError):
         return False
-    return editor.is_admin or batch_partner(batch_note) == editor.partner_id
+
+
+def can_undo(editor: Editor | None, batch_kind: str, batch_note: str | None) -> bool:
+    """Admins may undo any upload or record edit; a partner editor only its own partner's."""
+    if editor is None or batch_kind not in ("upload", "edit"):
+        return False
+    if batch_kind == "edit" and not is_record_edit(batch_note):
+        return False
+    return editor.is_admin or (batch_partner(batch_note) is not None and batch_partner(batch_note) == editor.partner_id)

@@ -88,6 +88,13 @@ def _cmd_remove_sample(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from collab_data import bench
 
+    if args.what == "import" and args.type:
+        types = list(bench.IMPORTERS) if args.type == "all" else [args.type]
+        sizes = args.rows or [10_000]
+        print(f"{', '.join(types)}: {', '.join(f'{n:,}' for n in sizes)} row(s) each, on a copy of "
+              f"{Path(args.db).name if args.db else 'a fresh sample database'}", flush=True)
+        print(bench.format_import_types(bench.bench_import_types(types, sizes, db=Path(args.db) if args.db else None)))
+        return 0
     if args.what == "import":
         print(bench.format_import(bench.bench_import(args.rows or [10_000, 100_000])))
         return 0
@@ -162,6 +169,24 @@ def _import_programmes(args: argparse.Namespace, data: bytes, name: str) -> int:
     return _import_records(args, plan, lambda p: PR.write(db, p, editor=editor), "programmes", "imported")
 
 
+def _import_record_kind(args: argparse.Namespace, data: bytes, name: str) -> int:
+    """Collaborations, KPI targets (administrators only: no --partner) or tools."""
+    from collab_data import clock
+    from collab_data.ingest.activities import Editor
+    from collab_data.records import collaborations as C
+    from collab_data.records import targets as RT
+    from collab_data.records import tools as T
+
+    if args.kind == "targets" and args.partner:
+        print("error: KPI targets are set by an administrator: leave out --partner", file=sys.stderr)
+        return 2
+    module, noun = {"collaborations": (C, "collaborations"), "targets": (RT, "targets"), "tools": (T, "tools")}[args.kind]
+    db = _open_db(args)
+    editor = Editor(args.editor, args.partner)
+    plan = module.validate_file(data, name, db, today=clock.today(), editor=editor)
+    return _import_records(args, plan, lambda p: module.write(db, p, editor=editor), noun, "imported")
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
     import json
 
@@ -178,6 +203,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return _import_partners(args, data, src.name)
     if args.kind == "programmes":
         return _import_programmes(args, data, src.name)
+    if args.kind in ("collaborations", "targets", "tools"):
+        return _import_record_kind(args, data, src.name)
     mapping = None
     if args.mapping:
         try:
@@ -226,12 +253,26 @@ def pd_options():
 
 def _cmd_template(args: argparse.Namespace) -> int:
     from collab_data.ingest import activities as A
+    from collab_data.records import collaborations as C
     from collab_data.records import partners as P
     from collab_data.records import programmes as PR
+    from collab_data.records import targets as RT
     from collab_data.records import tools as T
 
-    module = {"partners": P, "programmes": PR, "tools": T}.get(args.kind, A)
-    sys.stdout.write(module.template_csv(example=args.example).decode("utf-8"))
+    module = {"partners": P, "programmes": PR, "tools": T, "collaborations": C, "targets": RT}.get(args.kind, A)
+    data = (module.template_xlsx if args.xlsx else module.template_csv)(example=args.example)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"wrote {args.out} ({len(data):,} bytes)", file=sys.stderr)
+    elif args.xlsx and sys.stdout.isatty():
+        print("error: an Excel workbook is not text: give --out FILE.xlsx (or redirect the output)", file=sys.stderr)
+        return 2
+    elif args.xlsx:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(data.decode("utf-8"))
     return 0
 
 
@@ -303,8 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=str(DATA_DIR), help="folder with the source files (default: data/)")
     p.set_defaults(func=_cmd_refresh)
 
-    p = sub.add_parser("import", help="validate and import a file of activities (or register partners)")
-    p.add_argument("kind", choices=["activities", "partners", "programmes"])
+    p = sub.add_parser("import", help="validate and import a file of records (activities, partners, programmes, "
+                                      "collaborations, KPI targets, tools)")
+    p.add_argument("kind", choices=["activities", "partners", "programmes", "collaborations", "targets", "tools"])
     p.add_argument("file")
     p.add_argument("--db", help="database file (default: $COLLAB_DB or data/collab.duckdb)")
     p.add_argument("--mapping", help='JSON object (or file) our field -> file column, e.g. {"partners": "Org"}')
@@ -313,9 +355,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate and print the findings, write nothing")
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("template", help="print a CSV template (or a filled example)")
-    p.add_argument("kind", choices=["activities", "partners", "programmes", "tools"])
-    p.add_argument("--example", action="store_true")
+    p = sub.add_parser("template", help="print a CSV template (or a filled example); --xlsx for an Excel workbook")
+    p.add_argument("kind", choices=["activities", "partners", "programmes", "tools", "collaborations", "targets"])
+    p.add_argument("--example", action="store_true", help="a filled example instead of the header alone")
+    p.add_argument("--xlsx", action="store_true", help="an Excel workbook (a data sheet and a Help sheet)")
+    p.add_argument("--out", help="write to this file instead of the standard output")
     p.set_defaults(func=_cmd_template)
 
     p = sub.add_parser("batches", help="list import batches")
@@ -334,7 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="measure page load times (not a test: prints timings)")
     p.add_argument("what", choices=["pages", "import"], help="what to measure: page loads, or activity imports")
-    p.add_argument("--rows", type=int, nargs="*", help="import: file sizes in rows (default 10000 100000)")
+    p.add_argument("--rows", type=int, nargs="*",
+                   help="import: file sizes in rows (default 10000 100000; with --type, 10000)")
+    p.add_argument("--type", choices=["activities", "partners", "tools", "programmes", "collaborations", "targets", "all"],
+                   help="import: the record type (read+validate and write timed apart; 'all': every type)")
     p.add_argument("--db", help="database to measure on (default: a fresh sample build in a temp folder)")
     p.add_argument("--repeat", type=int, default=5, help="warm reruns per page (default 5)")
     p.set_defaults(func=_cmd_bench)

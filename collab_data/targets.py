@@ -48,7 +48,9 @@ def _as_date(value) -> date:
     raise TargetRejected(f"the period start {value!r} is not a date (use YYYY-MM-DD)")
 
 
-def _as_target(value) -> float:
+def parse_target(value) -> float:
+    """A target as a finite number from 0 to :data:`MAX_TARGET` (text with thousands
+    separators too), or :class:`TargetRejected` saying what is wrong."""
     if isinstance(value, bool) or value is None:
         raise TargetRejected(f"the target {value!r} is not a number")
     if isinstance(value, str):
@@ -90,7 +92,7 @@ def validate(db: Database, kpi_id: str, period_type: str, period_start, target,
     if not lo <= start <= hi:
         raise TargetRejected(f"targets can be set for periods starting {clock.window_text(today)}, "
                              f"not {start.isoformat()}")
-    return kpi_id, Period(period_type, start), _as_target(target)
+    return kpi_id, Period(period_type, start), parse_target(target)
 
 
 def current_target(db: Database, kpi_id: str, period_type: str, period_start: date) -> float | None:
@@ -110,26 +112,51 @@ def set_target(db: Database, kpi_id: str, period_type: str, period_start, target
     if not editor or not str(editor).strip():
         raise TargetRejected("a target change needs the name of the editor who makes it")
     kpi_id, period, value = validate(db, kpi_id, period_type, period_start, target, today)
-    key = [kpi_id, period.type, period.start]
     note = json.dumps({"kpi_id": kpi_id, "period_type": period.type, "period_start": period.start.isoformat(),
                        "target": value})
-    with db.write(kind="edit", source=f"KPI target: {KPIS[kpi_id].name}, {period.label}", editor=str(editor).strip(),
+    return write_targets(db, [(kpi_id, period, value)], editor=editor,
+                         source=f"KPI target: {KPIS[kpi_id].name}, {period.label}", note=note)
+
+
+def write_targets(db: Database, changes: list[tuple[str, Period, float]], *, editor: str, source: str,
+                  kind: str = "edit", sha256: str | None = None, rows_read: int | None = None,
+                  note: str | None = None) -> int:
+    """Write validated target changes ``(kpi_id, period, target)`` in one batch; returns its id.
+
+    Each ``kpi_targets`` row is added or rewritten, and one ``kpi_target_changes`` row per
+    change keeps the old and the new value. Used by :func:`set_target` (one change, an
+    'edit' batch) and by a file of targets (:mod:`collab_data.records.targets`). Raises
+    :class:`TargetRejected`, with nothing written, when a change does not change anything
+    (checked inside the transaction), when a KPI and period come twice, or when the
+    database keeps only one change per batch and there are several.
+    """
+    if not editor or not str(editor).strip():
+        raise TargetRejected("a target change needs the name of the editor who makes it")
+    if not changes:
+        raise TargetRejected("there is no target to change")
+    keys = [(k, p.type, p.start) for k, p, _ in changes]
+    if len(set(keys)) < len(keys):
+        raise TargetRejected("the same KPI and period are set twice")
+    with db.write(kind=kind, source=source, sha256=sha256, rows_read=rows_read, editor=str(editor).strip(),
                   note=note) as batch:
-        old_rows = batch.execute(
-            "SELECT target FROM kpi_targets WHERE kpi_id = ? AND period_type = ? AND period_start = ?", key)
-        old = float(old_rows[0][0]) if old_rows else None
-        if old is not None and old == value:
-            raise TargetRejected(f"the target of {KPIS[kpi_id].name} for {period.label} is already {value:g}")
-        if old is None:
-            batch.insert("kpi_targets", pd.DataFrame([{
-                "kpi_id": kpi_id, "period_type": period.type, "period_start": period.start, "target": value,
-                "is_sample": False}]))
-        else:
-            batch.execute(
-                "UPDATE kpi_targets SET target = ?, is_sample = false, batch_id = ? "
-                "WHERE kpi_id = ? AND period_type = ? AND period_start = ?", [value, batch.batch_id, *key])
-        batch.insert("kpi_target_changes", pd.DataFrame([{
-            "kpi_id": kpi_id, "period_type": period.type, "period_start": period.start,
-            "old_target": old, "new_target": value}]))
-        batch.rows_imported = 1
+        history = []
+        for kpi_id, period, value in changes:
+            key = [kpi_id, period.type, period.start]
+            old_rows = batch.execute(
+                "SELECT target FROM kpi_targets WHERE kpi_id = ? AND period_type = ? AND period_start = ?", key)
+            old = float(old_rows[0][0]) if old_rows else None
+            if old is not None and old == value:
+                raise TargetRejected(f"the target of {KPIS[kpi_id].name} for {period.label} is already {value:g}")
+            if old is None:
+                batch.insert("kpi_targets", pd.DataFrame([{
+                    "kpi_id": kpi_id, "period_type": period.type, "period_start": period.start, "target": value,
+                    "is_sample": False}]))
+            else:
+                batch.execute(
+                    "UPDATE kpi_targets SET target = ?, is_sample = false, batch_id = ? "
+                    "WHERE kpi_id = ? AND period_type = ? AND period_start = ?", [value, batch.batch_id, *key])
+            history.append({"kpi_id": kpi_id, "period_type": period.type, "period_start": period.start,
+                            "old_target": old, "new_target": value})
+        batch.insert("kpi_target_changes", pd.DataFrame(history))
+        batch.rows_imported = len(changes)
         return batch.batch_id

@@ -295,6 +295,7 @@ def upload_flow(upload, editor, today_) -> None:
                                                                           max_bytes=max_bytes, today=today_)
     st.markdown("**4. Preview** — nothing has been written yet.")
     _show_findings(plan)
+    register_unknown_panel(plan.findings, editor, today_, key="upl")
     if plan.critical:
         _cancel_button()
         return
@@ -481,20 +482,33 @@ def programmes_file_flow(editor, today_) -> None:
     from collab_data.records import programmes as PR
 
     records_file_flow(PR, "programmes", "import", lambda data, name, mb: actions.validate_programmes_file(
-        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.import_programmes(plan, editor))
+        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.import_programmes(plan, editor),
+        editor=editor, today_=today_)
 
 
-def records_file_flow(kind, noun: str, verb: str, validate, write) -> None:
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_buttons(kind, noun: str) -> None:
+    """The template and the filled example of a record type, as CSV and as Excel."""
+    c = st.columns(4)
+    c[0].download_button("⬇ CSV template", kind.template_csv(), f"{noun}-template.csv", "text/csv", on_click="ignore",
+                         key=f"{noun}_template")
+    c[1].download_button("⬇ Filled example (CSV)", kind.template_csv(example=True), f"{noun}-example.csv", "text/csv",
+                         on_click="ignore", key=f"{noun}_example")
+    c[2].download_button("⬇ Excel template", lambda: kind.template_xlsx(), f"{noun}-template.xlsx", XLSX,
+                         on_click="ignore", key=f"{noun}_template_xlsx")
+    c[3].download_button("⬇ Filled example (Excel)", lambda: kind.template_xlsx(example=True), f"{noun}-example.xlsx",
+                         XLSX, on_click="ignore", key=f"{noun}_example_xlsx")
+
+
+def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=None, today_=None) -> None:
     """A file of records of one type (``kind``: a module of :mod:`collab_data.records`):
     template and example, findings by row and column, preview, then write or cancel.
     Nothing is written before the choice."""
     from collab_data.db import WriteRejected
 
-    c1, c2, _ = st.columns([1, 1, 2])
-    c1.download_button("⬇ CSV template", kind.template_csv(), f"{noun}-template.csv", "text/csv", on_click="ignore",
-                       key=f"{noun}_template")
-    c2.download_button("⬇ Filled example", kind.template_csv(example=True), f"{noun}-example.csv", "text/csv",
-                       on_click="ignore", key=f"{noun}_example")
+    template_buttons(kind, noun)
     with st.expander("What goes in each column"):
         st.table({"column": list(kind.FIELDS), "required": ["yes" if s.required else "" for s in kind.FIELDS.values()],
                   "what": [s.help for s in kind.FIELDS.values()]})
@@ -521,6 +535,8 @@ def records_file_flow(kind, noun: str, verb: str, validate, write) -> None:
                      column_config={"row": st.column_config.NumberColumn("Row in your file", format="%d"),
                                     "message": st.column_config.TextColumn("What is wrong", width="large"),
                                     "fix": st.column_config.TextColumn("How to fix", width="large")})
+    if editor is not None:
+        register_unknown_panel(plan.findings, editor, today_, key=noun)
     if plan.records:
         st.markdown(f"**{noun.capitalize()} that will be {done} ({len(plan.records)})** — nothing has been written yet.")
         st.dataframe(kind.preview_frame(plan), hide_index=True, width="stretch")
@@ -572,7 +588,8 @@ def tools_file_flow(editor, today_) -> None:
     from collab_data.records import tools as T
 
     records_file_flow(T, "tools", "add", lambda data, name, mb: actions.validate_tools_file(
-        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.add_tools(plan, editor))
+        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.add_tools(plan, editor),
+        editor=editor, today_=today_)
 
 
 def tool_form(editor, today_, choices: dict) -> None:
@@ -611,3 +628,361 @@ def tool_form(editor, today_, choices: dict) -> None:
     plan = actions.validate_tool_form(values, editor, today=today_)
     save_form(plan, lambda: actions.add_tools(plan, editor), "tf", failed="The tool was not added",
               done=lambda batch: f"Added the tool {plan.records[0]['name']} (batch {batch}).")
+
+
+# --------------------------------------------------------------------------------------
+# Editing and retiring records; the history of changes (Manage records)
+# --------------------------------------------------------------------------------------
+def _day(text: str):
+    from datetime import date
+
+    return date.fromisoformat(text) if text else None
+
+
+def _done(message: str) -> None:
+    st.session_state["_partners_registered"] = message
+    st.rerun()
+
+
+def edit_partner_panel(editor, today_, choices: dict) -> None:
+    """Pick a partner, change any of its fields in a form filled with what is stored, or
+    record that it left (admins). Errors by field; nothing is written until it validates."""
+    from collab_data import actions
+    from collab_data.db import WriteRejected
+    from collab_data.views import manage as VM
+
+    options = cached(VM.partner_edit_choices, today_)
+    if not options:
+        st.caption("No partner is registered yet.")
+        return
+    pid = st.selectbox("Partner to edit", list(options), format_func=options.get, index=None,
+                       placeholder="Type to search the partners…", key="ep_pick")
+    if pid is None:
+        return
+    v = actions.partner_form_values(pid)
+    if v is None:
+        st.warning("This partner is no longer registered.")
+        return
+    k = form_keys("ep")
+    lo, hi = window(today_)
+    with st.form(f"edit_partner_{pid}", border=True):
+        c1, c2 = st.columns([3, 1])
+        name = c1.text_input("Name *", v["name"], key=k(f"ep_{pid}_name"))
+        acronym = c2.text_input("Acronym", v["acronym"], key=k(f"ep_{pid}_acr"))
+        c1, c2, c3 = st.columns(3)
+        types = list(choices["org_types"])
+        org_type = c1.selectbox("Type *", types, index=types.index(v["org_type"]), format_func=choices["org_types"].get,
+                                key=k(f"ep_{pid}_type"))
+        hq = c2.text_input("Headquarters (country)", v["hq"], key=k(f"ep_{pid}_hq"))
+        iati = c3.text_input("IATI organisation identifier", v["iati_org_id"], key=k(f"ep_{pid}_iati"),
+                             placeholder="e.g. XM-DAC-41304")
+        c1, c2 = st.columns([3, 1])
+        website = c1.text_input("Website", v["website"], key=k(f"ep_{pid}_web"))
+        champion = c2.checkbox("Inclusive Data Charter champion", v["idc_champion"] == "yes", key=k(f"ep_{pid}_idc"))
+        description = st.text_area("Description", v["description"], key=k(f"ep_{pid}_desc"), height=80)
+        collabs = st.multiselect("Collaboratives", list(choices["collaboratives"]),
+                                 default=[c for c in v["collaboratives"].split("; ") if c],
+                                 format_func=choices["collaboratives"].get, key=k(f"ep_{pid}_collabs"))
+        c = st.columns(4)
+        dates = {}
+        for i, (field, label) in enumerate((("joined_gender", "Joined gender"), ("left_gender", "Left gender"),
+                                            ("joined_lnob", "Joined LNOB"), ("left_lnob", "Left LNOB"))):
+            dates[field] = c[i].date_input(label, _day(v[field]), min_value=lo, max_value=hi,
+                                           key=k(f"ep_{pid}_{field}"))
+        teams = st.multiselect("Task teams (current)", list(choices["task_teams"]),
+                               default=[t for t in v["task_teams"].split("; ") if t],
+                               format_func=choices["task_teams"].get, key=k(f"ep_{pid}_teams"),
+                               help="A team taken out is recorded as left today; one added, as joined today.")
+        submitted = st.form_submit_button("Save the changes", type="primary")
+    if submitted:
+        values = {"name": name, "acronym": acronym, "org_type": org_type, "hq": hq, "website": website,
+                  "description": description, "collaboratives": "; ".join(collabs), "task_teams": "; ".join(teams),
+                  "iati_org_id": iati, "idc_champion": "yes" if champion else "no",
+                  **{f: d.isoformat() if d else "" for f, d in dates.items()}}
+        plan = actions.validate_partner_edit(pid, values, editor, today=today_)
+        save_form(plan, lambda: actions.save_partner_edit(plan, editor, today=today_), "ep",
+                  failed="Nothing was saved",
+                  done=lambda b: f"Saved the changes to {name} (batch {b}); the history below lists them.")
+    with st.expander("🚪 Record that this partner left the collaboratives"):
+        st.markdown("Sets the date it left every collaborative and task team it is still in. Its records stay; it "
+                    "shows as a former partner from that day and no longer counts as a member, while what it "
+                    "counted for in earlier periods does not change.")
+        left = st.date_input("Left on", today_, min_value=lo, max_value=hi, key=f"ep_{pid}_left_on")
+        sure = st.checkbox(f"Yes, {options[pid]} has left", key=f"ep_{pid}_left_sure")
+        if st.button("Record the departure", disabled=not sure, key=f"ep_{pid}_left_go"):
+            try:
+                batch = actions.retire_partner(pid, left, editor, today=today_)
+            except WriteRejected as exc:
+                st.error(f"Nothing was changed: {exc}")
+                return
+            _done(f"Recorded that {options[pid]} left on {clock.long_date(left)} (batch {batch}).")
+
+
+def edit_tool_panel(editor, today_, choices: dict) -> None:
+    """Pick a tool the editor may change (admins: any; partner editors: their partner's),
+    edit it in a filled form, or record that it was discontinued."""
+    from collab_data import actions
+    from collab_data.db import WriteRejected
+    from collab_data.records import tools as T
+    from collab_data.views import manage as VM
+
+    options = cached(VM.tool_edit_choices, None if editor.is_admin else editor.partner_id)
+    if not options:
+        st.caption("No tool to edit yet" + ("" if editor.is_admin else " for your partner") + ".")
+        return
+    tid = st.selectbox("Tool to edit", list(options), format_func=options.get, index=None,
+                       placeholder="Type to search the tools…", key="et_pick")
+    if tid is None:
+        return
+    v = actions.tool_form_values(tid)
+    if v is None:
+        st.warning("This tool is no longer in the catalogue.")
+        return
+    k = form_keys("et")
+    lo, hi = window(today_)
+    partners = choices["partners"]
+    with st.form(f"edit_tool_{tid}", border=True):
+        c1, c2, c3 = st.columns([3, 1.3, 1.3])
+        name = c1.text_input("Tool name *", v["name"], key=k(f"et_{tid}_name"))
+        kind = c2.selectbox("Kind *", list(T.KINDS), index=list(T.KINDS).index(v["kind"]), format_func=T.KINDS.get,
+                            key=k(f"et_{tid}_kind"))
+        stage = c3.selectbox("Stage *", list(T.STAGES), index=list(T.STAGES).index(v["stage"]),
+                             format_func=T.STAGES.get, key=k(f"et_{tid}_stage"))
+        owners = st.multiselect("Owners *", list(partners), default=[o for o in v["owners"].split("; ") if o],
+                                format_func=partners.get, key=k(f"et_{tid}_owners"),
+                                help=None if editor.is_admin else "Your partner stays an owner.")
+        c1, c2 = st.columns(2)
+        topics = c1.text_input("Topics", v["topics"], key=k(f"et_{tid}_topics"), placeholder="separated by ';'")
+        dims = c2.multiselect("LNOB dimensions", list(choices["dimensions"]),
+                              default=[d for d in v["lnob_dimensions"].split("; ") if d],
+                              format_func=choices["dimensions"].get, key=k(f"et_{tid}_dims"))
+        c1, c2, c3 = st.columns([3, 1, 1.3])
+        website = c1.text_input("Website", v["website"], key=k(f"et_{tid}_web"))
+        launched = c2.text_input("Launched (year)", v["launched_year"], key=k(f"et_{tid}_year"))
+        retired = c3.date_input("Discontinued on", _day(v["retired"]), min_value=lo, max_value=hi,
+                                key=k(f"et_{tid}_retired"), help="Empty while the tool is offered.")
+        description = st.text_area("Description", v["description"], key=k(f"et_{tid}_desc"), height=70)
+        submitted = st.form_submit_button("Save the changes", type="primary")
+    if submitted:
+        values = {"name": name, "kind": kind, "stage": stage, "owners": "; ".join(owners), "topics": topics,
+                  "lnob_dimensions": "; ".join(dims), "website": website, "launched_year": launched,
+                  "description": description, "retired": retired.isoformat() if retired else ""}
+        try:
+            plan = actions.validate_tool_edit(tid, values, editor, today=today_)
+        except WriteRejected as exc:
+            st.error(f"Nothing was saved: {exc}")
+            return
+        save_form(plan, lambda: actions.save_tool_edit(plan, editor), "et", failed="Nothing was saved",
+                  done=lambda b: f"Saved the changes to the tool {name} (batch {b}).")
+    if not v["retired"]:
+        with st.expander("🗄️ Record that this tool was discontinued"):
+            st.markdown("The tool stays in the catalogue, marked discontinued; programmes and activities that used "
+                        "it keep it.")
+            when = st.date_input("Discontinued on", today_, min_value=lo, max_value=hi, key=f"et_{tid}_ret_on")
+            if st.button("Record it", key=f"et_{tid}_ret_go"):
+                try:
+                    batch = actions.retire_tool(tid, when, editor, today=today_)
+                except WriteRejected as exc:
+                    st.error(f"Nothing was changed: {exc}")
+                    return
+                _done(f"Recorded that {v['name']} was discontinued on {clock.long_date(when)} (batch {batch}).")
+
+
+def edit_programme_panel(editor, today_) -> None:
+    """Pick a programme (a partner editor: its partner's) and change it in a filled form;
+    ending one is giving it an end date and the status completed."""
+    from collab_data import actions
+    from collab_data.records import programmes as PR
+    from collab_data.views import manage as VM
+
+    options = cached(VM.programme_edit_choices, None if editor.is_admin else editor.partner_id)
+    if not options:
+        st.caption("No programme to edit yet" + ("" if editor.is_admin else " for your partner") + ".")
+        return
+    prid = st.selectbox("Programme to edit", list(options), format_func=options.get, index=None,
+                        placeholder="Type a partner, a country or a support type…", key="eg_pick")
+    if prid is None:
+        return
+    v = actions.programme_form_values(prid)
+    if v is None:
+        st.warning("This programme is no longer recorded.")
+        return
+    k = form_keys("eg")
+    lo, hi = window(today_)
+    with st.form(f"edit_programme_{prid}", border=True):
+        c1, c2, c3 = st.columns(3)
+        partner = c1.text_input("Partner *", v["partner"], key=k(f"eg_{prid}_partner"), disabled=not editor.is_admin)
+        country = c2.text_input("Country *", v["country"], key=k(f"eg_{prid}_country"))
+        tool = c3.text_input("Tool", v["tool"], key=k(f"eg_{prid}_tool"), placeholder="a tool of the catalogue")
+        c1, c2, c3, c4 = st.columns(4)
+        support = c1.selectbox("Support type *", list(PR.SUPPORT_TYPES), index=list(PR.SUPPORT_TYPES).index(
+            v["support_type"]), format_func=PR.SUPPORT_TYPES.get, key=k(f"eg_{prid}_support"))
+        start = c2.date_input("Start *", _day(v["start_date"]), min_value=lo, max_value=hi, key=k(f"eg_{prid}_start"))
+        end = c3.date_input("End", _day(v["end_date"]), min_value=lo, max_value=hi, key=k(f"eg_{prid}_end"))
+        status = c4.selectbox("Status *", list(PR.STATUSES), index=list(PR.STATUSES).index(v["status"]),
+                              format_func=PR.STATUSES.get, key=k(f"eg_{prid}_status"))
+        topic = st.text_input("Topic", v["topic"], key=k(f"eg_{prid}_topic"))
+        notes = st.text_area("Notes", v["notes"], key=k(f"eg_{prid}_notes"), height=70)
+        submitted = st.form_submit_button("Save the changes", type="primary")
+    if submitted:
+        values = {"partner": partner if editor.is_admin else v["partner"], "country": country, "tool": tool,
+                  "support_type": support, "topic": topic, "start_date": start.isoformat() if start else "",
+                  "end_date": end.isoformat() if end else "", "status": status, "notes": notes}
+        plan = actions.validate_programme_edit(prid, values, editor, today=today_)
+        save_form(plan, lambda: actions.save_programme_edit(plan, editor), "eg", failed="Nothing was saved",
+                  done=lambda b: f"Saved the changes to the programme (batch {b}).")
+
+
+def history_panel(editor) -> None:
+    """Every upload and edit of records, newest first; what one did (old -> new values);
+    undo with a confirmation, for those the editor may undo."""
+    from collab_data import actions, auth
+    from collab_data.db import WriteRejected
+    from collab_data.views import manage as VM
+
+    batches = cached(VM.history_batches)
+    if batches.empty:
+        st.caption("No import or edit yet.")
+        return
+    shown = batches.drop(columns=["kind", "status", "note"])
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 320),
+                 column_config={"When (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")})
+    labels = dict(zip(batches["Batch"], batches["Batch"].astype(str) + " · " + batches["What"].astype(str)
+                      + " · " + batches["Status"]))
+    pick = st.selectbox("Look at a batch", list(labels), format_func=labels.get, key="hist_pick")
+    st.dataframe(cached(VM.batch_changes, int(pick)), hide_index=True, width="stretch")
+    row = batches[batches["Batch"] == pick].iloc[0]
+    if row["status"] != "imported":
+        return
+    if not auth.can_undo(editor, row["kind"], row["note"]):
+        st.caption("You can undo only your own partner's imports and edits; an administrator can undo any.")
+        return
+    sure = st.checkbox(f"Undo batch {pick}: {row['What']}", key=f"hist_sure_{pick}",
+                       help="Removes what the batch added and puts back what it changed or removed.")
+    if st.button(f"↩️ Undo batch {pick}", key=f"hist_undo_{pick}", disabled=not sure):
+        try:
+            deleted = actions.undo(int(pick), editor)
+        except WriteRejected as exc:
+            st.error(f"Nothing was undone: {exc}")
+            return
+        _done(f"Batch {pick} undone ({row['What']}): " + (f"{sum(deleted.values())} rows removed, " if deleted else "")
+              + "changed values put back.")
+
+
+# --------------------------------------------------------------------------------------
+# Collaborations and KPI targets (Manage records)
+# --------------------------------------------------------------------------------------
+def collaborations_file_flow(editor, today_) -> None:
+    """Record collaborations from a file (admins: any; partner editors: those their partner
+    takes part in)."""
+    from collab_data import actions
+    from collab_data.records import collaborations as C
+
+    records_file_flow(C, "collaborations", "import", lambda data, name, mb: actions.validate_collaborations_file(
+        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.add_collaborations(plan, editor),
+        editor=editor, today_=today_)
+
+
+def collaboration_form(editor, today_, choices: dict) -> None:
+    """Record one collaboration; errors by field, nothing written until it validates.
+    ``choices``: :func:`collab_data.views.collaborations.collaboration_choices`."""
+    from collab_data import actions
+
+    k = form_keys("cf")
+    lo, hi = window(today_)
+    partners, kinds, acts = choices["partners"], choices["kinds"], choices["activities"]
+    with st.form("add_collaboration", border=True):
+        c1, c2 = st.columns([3, 1.4])
+        title = c1.text_input("Title *", key=k("cf_title"), placeholder="e.g. Joint guidance on time-use data")
+        kind = c2.selectbox("Kind *", list(kinds), format_func=kinds.get, index=None, key=k("cf_kind"),
+                            placeholder="Choose")
+        c1, c2 = st.columns([3, 1.4])
+        own = [editor.partner_id] if not editor.is_admin and editor.partner_id in partners else []
+        chosen = c1.multiselect("Partners * (two or more)", list(partners), default=own, format_func=partners.get,
+                                key=k("cf_partners"))
+        started = c2.date_input("Started *", value=None, min_value=lo, max_value=hi, key=k("cf_started"))
+        origin = st.selectbox("Grew out of (activity)", list(acts), format_func=acts.get, index=None,
+                              key=k("cf_origin"), placeholder="Optional: the activity it came from")
+        description = st.text_area("Description", key=k("cf_desc"), height=70)
+        if own:
+            st.caption(f"You record collaborations that **{escape(partners[own[0]])}** takes part in.")
+        submitted = st.form_submit_button("Record the collaboration", type="primary")
+    if not submitted:
+        return
+    values = {"title": title, "kind": kind or "", "partners": "; ".join(chosen),
+              "started_date": started.isoformat() if started else "", "origin_activity": origin or "",
+              "description": description}
+    plan = actions.validate_collaboration_form(values, editor, today=today_)
+    save_form(plan, lambda: actions.add_collaborations(plan, editor), "cf", failed="The collaboration was not recorded",
+              done=lambda batch: f"Recorded the collaboration {plan.records[0]['title']} (batch {batch}).")
+
+
+def targets_file_flow(editor, today_) -> None:
+    """Set KPI targets from a file (administrators only): one batch, each change kept in the
+    target history."""
+    from collab_data import actions
+    from collab_data.records import targets as RT
+
+    if not actions.can_set_targets(editor):
+        st.info("Only an administrator sets KPI targets.")
+        return
+    records_file_flow(RT, "targets", "import", lambda data, name, mb: actions.validate_targets_file(
+        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.import_targets(plan, editor))
+
+
+def register_unknown_panel(findings, editor, today_, *, key: str) -> None:
+    """Partners and tools a file names but the registry lacks: an administrator registers
+    them on the spot (the name filled in) and the same file then validates again; a partner
+    editor adds a missing tool of its own, and is told who registers a missing partner."""
+    from collab_data import actions
+    from collab_data.records import tools as T
+    from collab_data.records.base import unknown_references
+    from collab_data.views import manage as VM
+
+    unknown = unknown_references(findings)
+    if not unknown["partners"] and not unknown["tools"]:
+        return
+    if unknown["partners"] and not actions.can_register_partners(editor):
+        st.info("Not registered yet: " + ", ".join(f"**{escape(n)}**" for n in unknown["partners"][:10])
+                + ". Partners are registered by the secretariat (an administrator) on the Manage records page: ask "
+                  "them to register these, or correct the spelling, then upload the file again.", icon="🔒")
+    choices = cached(VM.form_choices)
+    with st.expander(f"➕ Register what the file names but the dashboard does not know yet "
+                     f"({len(unknown['partners']) + len(unknown['tools'])})", expanded=True):
+        if actions.can_register_partners(editor):
+            for i, name in enumerate(unknown["partners"][:10]):
+                with st.form(f"{key}_rp_{i}_{name}", border=True):
+                    c1, c2, c3, c4 = st.columns([3, 1, 1.5, 1.5])
+                    full = c1.text_input("Partner name", name, key=f"{key}_rp_name_{i}_{name}")
+                    acr = c2.text_input("Acronym", key=f"{key}_rp_acr_{i}_{name}")
+                    typ = c3.selectbox("Type", list(choices["org_types"]), format_func=choices["org_types"].get,
+                                       index=None, key=f"{key}_rp_type_{i}_{name}", placeholder="Choose")
+                    col = c4.multiselect("Collaboratives", list(choices["collaboratives"]),
+                                         format_func=choices["collaboratives"].get, key=f"{key}_rp_col_{i}_{name}")
+                    go = st.form_submit_button(f"Register {name} as a partner")
+                if go:
+                    plan = actions.validate_partner_form({"name": full, "acronym": acr, "org_type": typ or "",
+                                                          "collaboratives": "; ".join(col)}, today=today_)
+                    save_form(plan, lambda p=plan: actions.register_partners(p, editor), f"{key}_rp",
+                              failed="The partner was not registered",
+                              done=lambda b, n=full: f"Registered {n} (batch {b}). The file was checked again below.")
+        for i, name in enumerate(unknown["tools"][:10]):
+            with st.form(f"{key}_rt_{i}_{name}", border=True):
+                c1, c2, c3, c4 = st.columns([3, 1.3, 1.3, 2])
+                full = c1.text_input("Tool name", name, key=f"{key}_rt_name_{i}_{name}")
+                kind = c2.selectbox("Kind", list(T.KINDS), format_func=T.KINDS.get, index=None,
+                                    key=f"{key}_rt_kind_{i}_{name}", placeholder="Choose")
+                stage = c3.selectbox("Stage", list(T.STAGES), format_func=T.STAGES.get, index=None,
+                                     key=f"{key}_rt_stage_{i}_{name}", placeholder="Choose")
+                if editor.is_admin:
+                    owners = c4.multiselect("Owners", list(choices["partners"]), format_func=choices["partners"].get,
+                                            key=f"{key}_rt_owners_{i}_{name}")
+                else:
+                    owners = [editor.partner_id]
+                    c4.caption("Owner: your partner.")
+                go = st.form_submit_button(f"Add {name} to the tools")
+            if go:
+                plan = actions.validate_tool_form({"name": full, "kind": kind or "", "stage": stage or "",
+                                                   "owners": "; ".join(owners)}, editor, today=today_)
+                save_form(plan, lambda p=plan: actions.add_tools(p, editor), f"{key}_rt", failed="The tool was not added",
+                          done=lambda b, n=full: f"Added the tool {n} (batch {b}). The file was checked again below.")

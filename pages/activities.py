@@ -57,10 +57,7 @@ with tab_upload:
             top[0].markdown(f"Signed in as **{ui.escape(editor.name)}** — may import activities of **{ui.escape(scope)}**.")
             st.markdown("**1. Start from the template** (or upload the spreadsheet you already keep: columns are matched "
                         "by name, and you can correct the matching).")
-            c1, c2, _ = st.columns([1, 1, 2])
-            c1.download_button("⬇ CSV template", A.template_csv(), "activities-template.csv", "text/csv", on_click="ignore")
-            c2.download_button("⬇ Filled example", A.template_csv(example=True), "activities-example.csv", "text/csv",
-                               on_click="ignore")
+            ui.template_buttons(A, "activities")
             with st.expander("What goes in each column"):
                 st.table({"column": [s.name for s in A.FIELDS.values()],
                           "required": ["yes" if s.required else "" for s in A.FIELDS.values()],

@@ -9,6 +9,7 @@ import streamlit as st
 
 from collab_data import actions, ui
 from collab_data.runtime import cached
+from collab_data.views import collaborations as VC
 from collab_data.views import manage as VM
 
 ui.require_router()
@@ -33,7 +34,7 @@ else:
     top[1].button("Sign out", on_click=ui.sign_out, key="sign_out_manage")
 
 st.subheader("Partners")
-table = cached(VM.partners_table)
+table = cached(VM.partners_table, today)
 if table.empty:
     ui.empty_state("No partner is registered yet.",
                    "An administrator registers the collaboratives' member organisations below, one through the "
@@ -57,8 +58,9 @@ elif editor is not None:
                             "history row as CSV files with a manifest; `python -m collab_data restore` reads it.")
     ui.remove_sample_control(editor)
     choices = cached(VM.form_choices)
-    tab_form, tab_file = st.tabs(["➕ Register one partner", "⬆️ Register partners from a file"],
-                                 key="manage_partner_tabs", on_change="rerun")
+    tab_form, tab_file, tab_edit = st.tabs(["➕ Register one partner", "⬆️ Register partners from a file",
+                                            "✏️ Edit a partner or record that it left"],
+                                           key="manage_partner_tabs", on_change="rerun")
     with tab_form:
         k = ui.form_keys("rp")  # new keys after each registration: an empty form for the next partner
         with st.form("register_partner", clear_on_submit=False, border=True):
@@ -90,6 +92,8 @@ elif editor is not None:
             ui.register_partner(values, editor, today)
     with tab_file:
         ui.partners_file_flow(editor, today)
+    with tab_edit:
+        ui.edit_partner_panel(editor, today, choices)
 
 st.subheader("Tools")
 if editor is None:
@@ -98,18 +102,54 @@ else:
     st.caption("Add a tool " + ("of any partner (administrator)." if editor.is_admin else "your partner owns.")
                + " The catalogue is on the Partners & tools page.")
     tool_choices = cached(VM.form_choices)
-    tab_tool, tab_tools = st.tabs(["➕ Add one tool", "⬆️ Add tools from a file"], key="manage_tool_tabs",
-                                  on_change="rerun")
+    tab_tool, tab_tools, tab_tool_edit = st.tabs(["➕ Add one tool", "⬆️ Add tools from a file",
+                                                  "✏️ Edit a tool or record that it was discontinued"],
+                                                 key="manage_tool_tabs", on_change="rerun")
     with tab_tool:
         ui.tool_form(editor, today, tool_choices)
     with tab_tools:
         ui.tools_file_flow(editor, today)
+    with tab_tool_edit:
+        ui.edit_tool_panel(editor, today, tool_choices)
 
 st.subheader("Country programmes")
 if editor is None:
     st.caption("Partners' editors import their country programmes here (a CSV or xlsx file); sign in above.")
 else:
-    st.caption("Import a file of country programmes: " + ("any partner's (administrator)." if editor.is_admin else
-               "your own partner's (rows of other partners are refused).") + " Every import can be undone "
-               "under Activities → Import history.")
-    ui.programmes_file_flow(editor, today)
+    st.caption("Import a file of country programmes, or edit one: " + ("any partner's (administrator)." if
+               editor.is_admin else "your own partner's (rows of other partners are refused).")
+               + " Every import and edit can be undone under History of changes below.")
+    tab_prog_file, tab_prog_edit = st.tabs(["⬆️ Import programmes from a file", "✏️ Edit a programme"],
+                                           key="manage_programme_tabs", on_change="rerun")
+    with tab_prog_file:
+        ui.programmes_file_flow(editor, today)
+    with tab_prog_edit:
+        ui.edit_programme_panel(editor, today)
+
+st.subheader("Collaborations")
+if editor is None:
+    st.caption("Partners' editors record the collaborations their partner takes part in here; sign in above.")
+else:
+    st.caption("Record a collaboration (two or more partners working together: a joint product, co-funding, data "
+               "sharing …) " + ("between any partners (administrator)." if editor.is_admin else
+                                "your partner takes part in."))
+    tab_collab, tab_collabs = st.tabs(["➕ Record one collaboration", "⬆️ Import collaborations from a file"],
+                                      key="manage_collab_tabs", on_change="rerun")
+    with tab_collab:
+        ui.collaboration_form(editor, today, cached(VC.collaboration_choices))
+    with tab_collabs:
+        ui.collaborations_file_flow(editor, today)
+
+if editor is not None and editor.is_admin:
+    st.subheader("KPI targets")
+    st.caption("Set many targets at once from a file (KPI, period, target); each change is kept in the target "
+               "history on the KPIs & targets page, where one target can also be changed.")
+    ui.targets_file_flow(editor, today)
+
+st.subheader("History of changes")
+if editor is None:
+    st.caption("Signed-in editors see every import and edit here, with the values before and after, and can undo them.")
+else:
+    st.caption("Every import and edit, newest first: pick one to see what it changed (before → after). An "
+               "administrator can undo any; a partner editor its own partner's.")
+    ui.history_panel(editor)

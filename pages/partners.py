@@ -8,6 +8,7 @@ from collab_data.charts import catalogue as charts
 from collab_data.queries import catalogue as Q
 from collab_data.runtime import cached
 from collab_data.views import freshness as VF
+from collab_data.views import manage as VM
 
 ui.require_router()
 f = ui.current_filters()
@@ -118,6 +119,15 @@ st.header("Reporting freshness", divider="gray")
 ui.reporting_panel(reporting, f, key="fresh_partners", full=True)
 
 # ----------------------------------------------------------------------------------------
+with st.expander("🗂️ Who has reported: the records each partner holds, and its last import or edit"):
+    reported = cached(VM.who_has_reported, today)
+    st.dataframe(reported, hide_index=True, width="stretch", height=min(38 + 35 * len(reported), 420),
+                 column_config={"Last change (UTC)": st.column_config.DatetimeColumn(
+                     format="D MMM YYYY HH:mm", help="The newest upload or edit of one of the partner's records; "
+                                                     "empty when they all came with the database.")})
+    ui.download(reported, label="Who has reported (CSV)", file_stem="who_has_reported", title="Who has reported",
+                f=f, key="dl_reported", note="Every registered partner; the filters do not apply.")
+
 st.header("Profiles", divider="gray")
 tab_pp, tab_tp = st.tabs(["🏢 Partner profile", "🧰 Tool profile"])
 

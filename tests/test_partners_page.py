@@ -243,3 +243,11 @@ def test_pipeline_chart_orders_stages_and_keeps_empty_ones():
     totals = charts.pipeline_totals(pipeline)
     assert totals["stage"].tolist() == charts.STAGES
     assert totals["tools"].tolist() == [0, 1, 0, 5]
+
+
+def test_who_has_reported_lists_every_partner_with_its_records(app_test, sample_db_path):
+    at = app_test(sample_db_path, "pages/partners.py")
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Last change (UTC)" in d.value.columns)
+    assert len(table) == 15 and table["Programmes"].sum() == 239
+    assert set(table["Status"]) == {"Member"}

@@ -360,6 +360,8 @@ def validate(data: bytes, filename: str, db: Database, *, editor: Editor | None 
         return plan
     for note in table.notes:
         plan.findings.append(Finding(WARNING, None, None, None, note, "Check that the right rows were read."))
+    for rn in table.row_notes:
+        plan.findings.append(Finding(WARNING, rn.row, rn.column, rn.value, rn.message, rn.fix))
     _validate_rows(plan, ctx, editor)
     return plan
 
@@ -631,3 +633,10 @@ def template_csv(example: bool = False) -> bytes:
              "Agreed the 2027 work plan"],
         ])
     return out.getvalue().encode("utf-8")
+
+
+def template_xlsx(example: bool = False) -> bytes:
+    """The activities template as an Excel workbook (the same columns and example, with a Help sheet)."""
+    from collab_data.records import base
+
+    return base.template_xlsx({c: FIELDS[c] for c in TEMPLATE_COLUMNS}, base.csv_rows(template_csv(example)), title="Activities")

@@ -83,7 +83,8 @@ def partners_catalogue(db: Database, f: Filters, search: str = "") -> pd.DataFra
             GROUP BY partner_id
         ),
         mem AS (
-            SELECT partner_id, string_agg(CASE collab_id WHEN 'gender' THEN 'Gender' ELSE 'LNOB' END, '; '
+            SELECT partner_id, string_agg(CASE collab_id WHEN 'gender' THEN 'Gender' ELSE 'LNOB' END
+                                          || coalesce(' (left ' || strftime(left_date, '%d %b %Y') || ')', ''), '; '
                                           ORDER BY collab_id) AS collaboratives
             FROM partner_memberships GROUP BY partner_id
         ),
@@ -130,7 +131,8 @@ def tools_catalogue(db: Database, f: Filters, search: str = "") -> pd.DataFrame:
             GROUP BY tool_id
         ),
         rows AS (
-            SELECT t.tool_id, t.name, t.kind, t.stage, ow.owners, tp.topics, dm.dimensions, t.launched_year,
+            SELECT t.tool_id, t.name || coalesce(' (discontinued ' || strftime(t.retired_date, '%b %Y') || ')', '')
+                   AS name, t.kind, t.stage, ow.owners, tp.topics, dm.dimensions, t.launched_year,
                    coalesce(use.countries, 0) AS countries, coalesce(use.programmes, 0) AS programmes, t.website, t.description,
                    concat_ws(' ', t.name, t.description, tp.topics, dm.dimensions, ow.owner_hay, t.kind) AS hay
             FROM tools t
@@ -151,8 +153,12 @@ def tools_catalogue(db: Database, f: Filters, search: str = "") -> pd.DataFrame:
 def partner_choices(db: Database, f: Filters) -> pd.DataFrame:
     """Partners in scope for the profile selector: partner_id, label."""
     return scoped(db, f, """
-        SELECT partner_id, coalesce(acronym, name) AS label, name FROM partners
-        WHERE partner_id IN (SELECT partner_id FROM sp) ORDER BY label
+        SELECT partner_id, coalesce(acronym, name)
+               || CASE WHEN EXISTS (SELECT 1 FROM partner_memberships m WHERE m.partner_id = p.partner_id)
+                        AND NOT EXISTS (SELECT 1 FROM partner_memberships m WHERE m.partner_id = p.partner_id
+                                        AND m.left_date IS NULL) THEN ' (former partner)' ELSE '' END AS label, name
+        FROM partners p
+        WHERE partner_id IN (SELECT partner_id FROM sp) ORDER BY lower(coalesce(acronym, name))
     """)
 
 
@@ -174,7 +180,8 @@ def partner_profile(db: Database, f: Filters, partner_id: str) -> dict[str, pd.D
         SELECT p.partner_id, p.name, p.acronym, p.org_type, h.name AS hq, p.website, p.description,
                (SELECT string_agg(CASE m.collab_id WHEN 'gender' THEN 'Gender data collaborative'
                                   ELSE 'LNOB data collaborative' END
-                                  || coalesce(' (since ' || strftime(m.joined_date, '%Y-%m-%d') || ')', ''),
+                                  || coalesce(' (since ' || strftime(m.joined_date, '%Y-%m-%d') || ')', '')
+                                  || coalesce(' — left on ' || strftime(m.left_date, '%Y-%m-%d'), ''),
                                   '; ' ORDER BY m.collab_id)
                 FROM partner_memberships m WHERE m.partner_id = p.partner_id) AS collaboratives,
                (SELECT string_agg(tt.name, '; ' ORDER BY tt.name) FROM task_team_members tm

@@ -66,7 +66,8 @@ _REPORTS_CTES = f"""
            string_agg(CASE m.collab_id WHEN 'gender' THEN 'Gender' ELSE 'LNOB' END, ', ' ORDER BY m.collab_id)
                AS collaboratives
     FROM refs
-    JOIN partner_memberships m ON m.joined_date IS NULL OR m.joined_date <= refs.ref
+    JOIN partner_memberships m ON (m.joined_date IS NULL OR m.joined_date <= refs.ref)
+                              AND (m.left_date IS NULL OR m.left_date > refs.ref)   -- a former partner reports no more
     JOIN cyc USING (collab_id)
     WHERE m.partner_id IN (SELECT partner_id FROM sp) AND ($collab = 'both' OR m.collab_id = $collab)
     GROUP BY refs.ref, m.partner_id

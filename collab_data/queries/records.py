@@ -16,11 +16,16 @@ def partner_registry(db: Database) -> pd.DataFrame:
     return db.query("""
         SELECT p.partner_id, coalesce(p.acronym, p.name) AS partner, p.name, p.org_type, c.name AS hq,
                (SELECT string_agg(CASE m.collab_id WHEN 'gender' THEN 'Gender' ELSE 'LNOB' END
-                                  || coalesce(' (since ' || strftime(m.joined_date, '%d %b %Y') || ')', ''), ', '
-                                  ORDER BY m.collab_id)
+                                  || CASE WHEN m.joined_date IS NULL AND m.left_date IS NULL THEN ''
+                                          ELSE ' (' || concat_ws(', ', 'since ' || strftime(m.joined_date, '%d %b %Y'),
+                                                                 'left ' || strftime(m.left_date, '%d %b %Y')) || ')'
+                                     END, ', ' ORDER BY m.collab_id)
                   FROM partner_memberships m WHERE m.partner_id = p.partner_id) AS collaboratives,
-               (SELECT string_agg(t.name, ', ' ORDER BY t.name) FROM task_team_members tm
+               (SELECT string_agg(t.name || CASE WHEN tm.left_date IS NOT NULL
+                                                 THEN ' (left ' || strftime(tm.left_date, '%d %b %Y') || ')' ELSE '' END,
+                                  ', ' ORDER BY t.name) FROM task_team_members tm
                   JOIN task_teams t USING (team_id) WHERE tm.partner_id = p.partner_id) AS task_teams,
+               p.iati_org_id, p.idc_champion,
                p.is_sample, p.batch_id,
                (SELECT count(*) FROM tool_owners o WHERE o.partner_id = p.partner_id) AS tools,
                (SELECT count(*) FROM country_programs cp WHERE cp.partner_id = p.partner_id) AS programmes,
@@ -31,7 +36,12 @@ def partner_registry(db: Database) -> pd.DataFrame:
                     UNION ALL SELECT batch_id FROM tool_owners WHERE partner_id = p.partner_id
                     UNION ALL SELECT batch_id FROM country_programs WHERE partner_id = p.partner_id
                     UNION ALL SELECT batch_id FROM activity_partners WHERE partner_id = p.partner_id
-                    UNION ALL SELECT batch_id FROM collaboration_partners WHERE partner_id = p.partner_id))
+                    UNION ALL SELECT batch_id FROM collaboration_partners WHERE partner_id = p.partner_id
+                    UNION ALL SELECT batch_id FROM record_changes
+                              WHERE json_extract_string(record_key, '$.partner_id') = p.partner_id
+                    UNION ALL SELECT rc.batch_id FROM record_changes rc JOIN country_programs cp
+                              ON cp.program_id = json_extract_string(rc.record_key, '$.program_id')
+                              WHERE cp.partner_id = p.partner_id))
                    AS last_change
         FROM partners p LEFT JOIN countries c ON c.iso3 = p.hq_iso3
         ORDER BY lower(coalesce(p.acronym, p.name))
@@ -60,3 +70,129 @@ def partner_labels(db: Database) -> dict[str, str]:
 def dimension_labels(db: Database) -> dict[str, str]:
     """{dimension_id: label} in the dimensions' order."""
     return dict(db.rows("SELECT dimension_id, label FROM lnob_dimensions ORDER BY sort_order"))
+
+
+def partner_record(db: Database, partner_id: str) -> dict | None:
+    """One partner as stored: its columns, ``memberships`` [(collab_id, joined, left)] and
+    ``teams`` [(team_id, joined, left)]; None when there is no such partner."""
+    with db.cursor() as cur:
+        cur.execute("SELECT * FROM partners WHERE partner_id = ?", [partner_id])
+        row = cur.fetchone()
+        if row is None:
+            return None
+        out = dict(zip([d[0] for d in cur.description], row))
+    out["memberships"] = db.rows("SELECT collab_id, joined_date, left_date FROM partner_memberships "
+                                 "WHERE partner_id = ? ORDER BY collab_id", [partner_id])
+    out["teams"] = db.rows("SELECT team_id, joined_date, left_date FROM task_team_members WHERE partner_id = ? "
+                           "ORDER BY team_id", [partner_id])
+    return out
+
+
+def record_history(db: Database, table_names: list[str] | None = None, limit: int = 2000) -> pd.DataFrame:
+    """Edits of records, newest first: batch_id, created_at (UTC), editor, status (imported /
+    undone), source (what the edit was), table_name, record_key (JSON), action, column_name,
+    old_value, new_value. ``table_names``: only these tables."""
+    return db.query("""
+        SELECT c.batch_id, b.created_at, b.editor, b.status, b.source, c.table_name, c.record_key, c.action,
+               c.column_name, c.old_value, c.new_value
+        FROM record_changes c JOIN import_batches b USING (batch_id)
+        WHERE $tables IS NULL OR c.table_name = ANY($tables)
+        ORDER BY c.batch_id DESC, c.seq
+        LIMIT $limit
+    """, {"tables": table_names, "limit": limit})
+
+
+def tool_record(db: Database, tool_id: str) -> dict | None:
+    """One tool as stored, with ``owners`` (partner ids), ``topics`` and
+    ``dimensions`` (ids); None when there is no such tool."""
+    with db.cursor() as cur:
+        cur.execute("SELECT * FROM tools WHERE tool_id = ?", [tool_id])
+        row = cur.fetchone()
+        if row is None:
+            return None
+        out = dict(zip([d[0] for d in cur.description], row))
+    out["owners"] = [n for (n,) in db.rows("SELECT partner_id FROM tool_owners WHERE tool_id = ? ORDER BY 1", [tool_id])]
+    out["topics"] = [t for (t,) in db.rows("SELECT topic FROM tool_topics WHERE tool_id = ? ORDER BY 1", [tool_id])]
+    out["dimensions"] = [d for (d,) in db.rows("SELECT d.dimension_id FROM tool_dimensions t JOIN lnob_dimensions d "
+                                               "USING (dimension_id) WHERE t.tool_id = ? ORDER BY d.sort_order", [tool_id])]
+    return out
+
+
+def program_record(db: Database, program_id: str) -> dict | None:
+    """One country programme as stored, with its partner's and tool's names; None when
+    there is no such programme."""
+    with db.cursor() as cur:
+        cur.execute("SELECT cp.*, coalesce(p.acronym, p.name) AS partner_label, t.name AS tool_name "
+                    "FROM country_programs cp JOIN partners p USING (partner_id) LEFT JOIN tools t USING (tool_id) "
+                    "WHERE cp.program_id = ?", [program_id])
+        row = cur.fetchone()
+        return None if row is None else dict(zip([d[0] for d in cur.description], row))
+
+
+def edit_batches(db: Database, limit: int = 500) -> pd.DataFrame:
+    """Uploads and edits of the collaborative's records, newest first: batch_id, kind,
+    source, editor, created_at, status, undone_at, undone_by, note, rows_imported, changes
+    (rows of record_changes), and written (rows of the record tables that carry the batch)."""
+    return db.query("""
+        SELECT b.batch_id, b.kind, b.source, b.editor, b.created_at, b.status, b.undone_at, b.undone_by, b.note,
+               b.rows_imported,
+               (SELECT count(*) FROM record_changes c WHERE c.batch_id = b.batch_id) AS changes
+        FROM import_batches b
+        WHERE b.kind IN ('upload', 'edit')
+        ORDER BY b.batch_id DESC
+        LIMIT $limit
+    """, {"limit": limit})
+
+
+def batch_rows(db: Database, batch_id: int) -> dict[str, int]:
+    """{record table: rows that carry the batch}, for the tables that have any."""
+    tables = ["partners", "partner_memberships", "task_team_members", "tools", "tool_owners", "tool_topics",
+              "tool_dimensions", "country_programs", "activities", "activity_partners", "activity_countries",
+              "collaborations", "collaboration_partners", "kpi_targets", "column_mappings"]
+    sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t} WHERE batch_id = $b" for t in tables)
+    return {t: n for t, n in db.rows(sql, {"b": batch_id}) if n}
+
+
+def record_labels(db: Database) -> dict[tuple[str, str], str]:
+    """{("partner", id): acronym or name, ("tool", id): name, ("program", id): "PARIS21 · Kenya"}."""
+    out = {("partner", p): n for p, n in db.rows("SELECT partner_id, coalesce(acronym, name) FROM partners")}
+    out |= {("tool", t): n for t, n in db.rows("SELECT tool_id, name FROM tools")}
+    out |= {("program", p): n for p, n in db.rows(
+        "SELECT cp.program_id, coalesce(p.acronym, p.name) || ' · ' || c.name FROM country_programs cp "
+        "JOIN partners p USING (partner_id) JOIN countries c USING (iso3)")}
+    return out
+
+
+def programme_choices(db: Database, partner_id: str | None) -> pd.DataFrame:
+    """Programmes an editor may edit (``partner_id`` None: all): program_id, label."""
+    return db.query("""
+        SELECT cp.program_id, coalesce(p.acronym, p.name) || ' · ' || c.name || ' · ' || cp.support_type
+               || ' · from ' || strftime(cp.start_date, '%Y-%m-%d') || ' (' || cp.status || ')' AS label
+        FROM country_programs cp JOIN partners p USING (partner_id) JOIN countries c USING (iso3)
+        WHERE $p IS NULL OR cp.partner_id = $p
+        ORDER BY lower(coalesce(p.acronym, p.name)), c.name, cp.start_date
+    """, {"p": partner_id})
+
+
+def tool_choices(db: Database, partner_id: str | None) -> dict[str, str]:
+    """Tools an editor may edit (``partner_id`` None: all): {tool_id: name (discontinued)}."""
+    return dict(db.rows("""
+        SELECT t.tool_id, t.name || CASE WHEN t.retired_date IS NOT NULL THEN ' (discontinued)' ELSE '' END
+        FROM tools t
+        WHERE $p IS NULL OR EXISTS (SELECT 1 FROM tool_owners o WHERE o.tool_id = t.tool_id AND o.partner_id = $p)
+        ORDER BY lower(t.name)
+    """, {"p": partner_id}))
+
+
+def partner_status(db: Database, today) -> dict[str, str]:
+    """{partner_id: "member" | "former" | "not a member"} on ``today``: former when it was a
+    member of a collaborative and has left every one by then."""
+    return dict(db.rows("""
+        SELECT p.partner_id,
+               CASE WHEN NOT EXISTS (SELECT 1 FROM partner_memberships m WHERE m.partner_id = p.partner_id)
+                        THEN 'not a member'
+                    WHEN EXISTS (SELECT 1 FROM partner_memberships m WHERE m.partner_id = p.partner_id
+                                 AND (m.left_date IS NULL OR m.left_date > $today)) THEN 'member'
+                    ELSE 'former' END
+        FROM partners p
+    """, {"today": today}))

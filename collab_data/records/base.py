@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -69,6 +71,7 @@ class RowCheck:
     def __init__(self, plan: Plan, row: int | None, columns: dict[str, str], specs: dict[str, Field]):
         self.plan, self.row, self.columns, self.specs = plan, row, columns, specs
         self.errors = 0
+        self.error_fields: set[str] = set()
         self.flags: list[str] = []
 
     def _column(self, name: str) -> str:
@@ -77,6 +80,7 @@ class RowCheck:
     def err(self, name: str, value, message: str, fix: str) -> None:
         self.plan.findings.append(Finding(ERROR, self.row, self._column(name), value, message, fix))
         self.errors += 1
+        self.error_fields.add(name)
 
     def warn(self, name: str, value, message: str, fix: str) -> None:
         self.plan.findings.append(Finding(WARNING, self.row, self._column(name), value, message, fix))
@@ -108,7 +112,27 @@ def check_rows(plan: Plan, specs: dict[str, Field], rows: list[tuple[int | None,
         v = {f: " ".join(str(values.get(f) or "").split()) for f in specs}
         record = check(v, rc)
         if record is not None and not rc.errors:
+            inert_text_warnings(v, rc)
             plan.records.append({**record, "row": rn, "flags": rc.flags})
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+_NUMBER_RE = re.compile(r"[+-]?\d[\d.,\s]*")
+_MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+
+
+def inert_text_warnings(values: dict[str, str], rc: RowCheck) -> None:
+    """A warning for each kept text that a spreadsheet would run as a formula or a browser as
+    markup (the activity upload's rule): it is stored and shown as the text it is."""
+    for name, value in values.items():
+        if not value or name in rc.error_fields:
+            continue
+        if value.startswith(_FORMULA_START) and not _NUMBER_RE.fullmatch(value):
+            rc.warn(name, value, "The cell starts like a spreadsheet formula; it is stored as plain text.",
+                    "Nothing to do: exports neutralise it. Remove the leading sign if it is a mistake.")
+        if _MARKUP_RE.search(value):
+            rc.warn(name, value, "The cell contains HTML markup; it is stored and shown as plain text.",
+                    "Remove the markup if it is not meant to be there.")
 
 
 def read_rows(data: bytes, filename: str, specs: dict[str, Field], noun: str, *,
@@ -142,6 +166,8 @@ def read_rows(data: bytes, filename: str, specs: dict[str, Field], noun: str, *,
                                      "Rename it to one of: " + ", ".join(specs) + ", if it holds one of those."))
     for note in table.notes:
         plan.findings.append(Finding(WARNING, None, None, None, note, "Check that the right rows were read."))
+    for rn in table.row_notes:
+        plan.findings.append(Finding(WARNING, rn.row, rn.column, rn.value, rn.message, rn.fix))
     idx = {f: table.columns.index(c) for f, c in mapping.items()}
     return plan, [(rn, {f: row[i] for f, i in idx.items()}, mapping) for row, rn in zip(table.rows, table.row_numbers)]
 
@@ -154,3 +180,79 @@ def template_csv(specs: dict[str, Field], example_rows: list[list[str]] | None =
     if example_rows:
         w.writerows(example_rows)
     return out.getvalue().encode("utf-8")
+
+
+#: An example value that a spreadsheet shows best as a date.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def template_xlsx(specs: dict, example_rows: list[list[str]] | None = None, *, title: str) -> bytes:
+    """The template as an Excel workbook: the data sheet first (named ``title``: what the
+    upload reader reads), with a bold header and readable widths, then a "Help" sheet with
+    each column, whether it is required, and what to write in it (``Field.help``)."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E8EEF4")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Data"
+    names = list(specs)
+    ws.append(names)
+    for cell in ws[1]:
+        cell.font, cell.fill = bold, fill
+    for r, row in enumerate(example_rows or [], start=2):
+        for c, value in enumerate(row, start=1):
+            if not value:
+                continue
+            cell = ws.cell(row=r, column=c)
+            if _ISO_DATE.fullmatch(value):
+                cell.value = date.fromisoformat(value)
+                cell.number_format = "yyyy-mm-dd"
+            elif re.fullmatch(r"[1-9]\d{0,5}", value):
+                cell.value = int(value)
+            else:
+                cell.value = value
+                cell.data_type = "s"  # text stays text, even when it starts with "="
+    for c, name in enumerate(names, start=1):
+        longest = max([len(name)] + [len(str(row[c - 1])) for row in example_rows or [] if c - 1 < len(row)])
+        ws.column_dimensions[get_column_letter(c)].width = min(max(12, longest + 2), 60)
+    ws.freeze_panes = "A2"
+
+    help_ws = wb.create_sheet("Help")
+    help_ws.append(["Column", "Required", "What to write"])
+    for cell in help_ws[1]:
+        cell.font, cell.fill = bold, fill
+    for f in specs.values():
+        help_ws.append([f.name, "required" if f.required else "optional", f"{f.label}: {f.help}"])
+    for col, width in (("A", max(12, max(len(n) for n in names) + 2)), ("B", 11), ("C", 90)):
+        help_ws.column_dimensions[col].width = width
+    for row in help_ws.iter_rows(min_row=2, min_col=3, max_col=3):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    """The rows below the header of a CSV template: the example rows, for the same example in xlsx."""
+    return list(csv.reader(io.StringIO(data.decode("utf-8"))))[1:]
+
+
+
+def unknown_references(findings) -> dict[str, list[str]]:
+    """The partner and tool names a file names but the registry lacks (from its findings), in
+    the order they first appear: {"partners": [...], "tools": [...]}. What an administrator
+    can register on the spot before validating the same file again."""
+    import re
+
+    out: dict[str, list[str]] = {"partners": [], "tools": []}
+    for f in findings:
+        m = re.match(r"Unknown (partner|tool) ", f.message or "")
+        if m and f.value and str(f.value).strip():
+            names = out["partners" if m.group(1) == "partner" else "tools"]
+            if str(f.value).strip() not in names:
+                names.append(str(f.value).strip())
+    return out

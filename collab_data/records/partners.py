@@ -13,6 +13,7 @@ not use is reported, never dropped without a word. Nothing is written until
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -64,7 +65,22 @@ FIELDS: dict[str, Field] = fields(
           "YYYY-MM-DD; optional."),
     Field("task_teams", "Task teams", False, ("task teams", "task team", "teams"),
           "Inclusive Data Charter, citizen-generated data; separated by ';'."),
+    Field("left_gender", "Left the gender collaborative", False, ("left gender", "left_gender", "gender left"),
+          "YYYY-MM-DD; only for a partner that has left."),
+    Field("left_lnob", "Left the LNOB collaborative", False, ("left lnob", "left_lnob", "lnob left"),
+          "YYYY-MM-DD; only for a partner that has left."),
+    Field("iati_org_id", "IATI organisation identifier", False,
+          ("iati org id", "iati organisation identifier", "iati organization identifier", "iati id", "iati identifier",
+           "organisation identifier", "organization identifier", "org id", "iati ref", "ref"),
+          "e.g. XM-DAC-41304 (UN Women), as the partner publishes it to IATI; optional."),
+    Field("idc_champion", "Inclusive Data Charter champion", False,
+          ("idc champion", "inclusive data charter champion", "champion", "idc", "charter champion"),
+          "yes or no (empty: no)."),
 )
+_YES = {"yes", "y", "true", "1", "x", "champion", "oui", "si", "sí"}
+_NO = {"", "no", "n", "false", "0", "non"}
+#: IATI organisation identifiers: an agency prefix (XM-DAC, GB-CHC, US-EIN ...) then the code.
+_IATI_ORG = re.compile(r"^[A-Z]{2}(-[A-Za-z0-9]+)+$")
 TEMPLATE_COLUMNS = list(FIELDS)
 _COLLAB_WORDS = {"gender": "gender", "gender data collaborative": "gender", "gender collaborative": "gender",
                  "lnob": "lnob", "leave no one behind": "lnob", "leave no one behind data collaborative": "lnob",
@@ -88,22 +104,29 @@ class Context:
     teams: dict[str, str]          # normalised team name or id -> team_id
     team_collab: dict[str, str]
     today: date
+    iati_ids: dict[str, str] = None   # upper-case IATI organisation identifier -> partner_id
 
     @classmethod
-    def load(cls, db: Database, today: date) -> Context:
-        names, ids = {}, set()
-        for pid, name, acronym in db.rows("SELECT partner_id, name, acronym FROM partners"):
+    def load(cls, db: Database, today: date, *, editing: str | None = None) -> Context:
+        """What a partner is checked against; ``editing``: the partner being edited, whose own
+        name, acronym and identifier are not duplicates of itself."""
+        names, ids, iati = {}, set(), {}
+        for pid, name, acronym, org in db.rows("SELECT partner_id, name, acronym, iati_org_id FROM partners"):
             ids.add(pid)
+            if pid == editing:
+                continue
             for key in (name, acronym):
                 if key:
                     names[norm(key)] = pid
+            if org:
+                iati[org.upper()] = pid
         teams, team_collab = {}, {}
         for tid, collab, name in db.rows("SELECT team_id, collab_id, name FROM task_teams"):
             team_collab[tid] = collab
             for key in (tid, name, re.sub(r"\s*task team$", "", name, flags=re.I)):
                 teams[norm(key)] = tid
         return cls(names, ids, {c for (c,) in db.rows("SELECT collab_id FROM collaboratives")}, teams, team_collab,
-                   today)
+                   today, iati)
 
 
 def preview_frame(plan: Plan) -> pd.DataFrame:
@@ -189,6 +212,39 @@ def _checker(ctx: Context):
                      "Name the collaborative under Collaboratives too.")
             else:
                 memberships = [(m, got.value if m == cid else d) for m, d in memberships]
+        left: dict[str, date] = {}
+        for cid in ("gender", "lnob"):
+            raw = v[f"left_{cid}"]
+            if not raw:
+                continue
+            got = parse_date(raw)
+            joined = dict(memberships).get(cid)
+            if got.value is None:
+                rc.err(f"left_{cid}", raw, f"Invalid date: {got.problem}.", "Write it as YYYY-MM-DD.")
+            elif not lo <= got.value <= hi:
+                rc.err(f"left_{cid}", raw, f"The date {got.value.isoformat()} is outside the dates the dashboard "
+                       f"accepts ({clock.window_text(ctx.today)}).", "Correct the year.")
+            elif cid not in [m for m, _ in memberships]:
+                rc.err(f"left_{cid}", raw, f"A date of leaving the {cid} collaborative, but the partner is not "
+                       "named as its member.", "Name the collaborative under Collaboratives, or clear the date.")
+            elif joined is not None and got.value < joined:
+                rc.err(f"left_{cid}", raw, f"The partner leaves ({got.value.isoformat()}) before it joined "
+                       f"({joined.isoformat()}).", "Correct one of the two dates.")
+            else:
+                left[cid] = got.value
+        iati_id = v["iati_org_id"].strip()
+        if iati_id:
+            if iati_id.upper() in ctx.iati_ids:
+                rc.err("iati_org_id", iati_id, f"The IATI identifier {iati_id!r} is already recorded for partner "
+                       f"'{ctx.iati_ids[iati_id.upper()]}'.", "Each organisation has its own identifier: correct it.")
+            elif not _IATI_ORG.match(iati_id):
+                rc.warn("iati_org_id", iati_id, f"{iati_id!r} does not look like an IATI organisation identifier "
+                        "(an agency prefix such as XM-DAC- or GB-CHC- and a code).",
+                        "Copy it from the partner's IATI publisher page.")
+        champion = norm(v["idc_champion"])
+        if champion not in _YES and champion not in _NO:
+            rc.err("idc_champion", v["idc_champion"], f"{v['idc_champion']!r} is not yes or no.",
+                   "Write yes for an Inclusive Data Charter champion, no (or nothing) otherwise.")
         teams = []
         for word in filter(None, (w.strip() for w in re.split(r"[;|]", v["task_teams"]))):
             tid = ctx.teams.get(norm(word)) or ctx.teams.get(norm(re.sub(r"\s*task team$", "", word, flags=re.I)))
@@ -208,6 +264,7 @@ def _checker(ctx: Context):
         return {"partner_id": pid, "name": v["name"], "acronym": v["acronym"] or None,
                              "org_type": org, "hq_iso3": hq, "website": website or None,
                              "description": v["description"] or None, "memberships": memberships,
+                             "left": left, "iati_org_id": iati_id or None, "idc_champion": champion in _YES,
                              "task_teams": list(dict.fromkeys(teams))}
 
     return check
@@ -228,6 +285,10 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, max_
     return plan
 
 
+PARTNER_COLUMNS = ("partner_id", "name", "acronym", "org_type", "hq_iso3", "website", "description", "iati_org_id",
+                   "idc_champion")
+
+
 def register(db: Database, plan: Plan, *, editor: str, kind: str = "edit") -> int:
     """Write every partner of the plan in one batch (with its memberships and task teams);
     returns the batch id. Raises WriteRejected (nothing written) when the plan has critical
@@ -238,14 +299,13 @@ def register(db: Database, plan: Plan, *, editor: str, kind: str = "edit") -> in
         raise WriteRejected("no valid partner to register")
     names = ", ".join(r["name"] for r in plan.records[:3]) + (" …" if len(plan.records) > 3 else "")
     with db.write(kind=kind, source=f"Partners registered: {names}" if plan.source == "form" else plan.source,
-                  sha256=plan.sha256, rows_read=plan.rows_read, editor=editor) as batch:
-        batch.insert("partners", pd.DataFrame([{k: r[k] for k in ("partner_id", "name", "acronym", "org_type", "hq_iso3",
-                                                                  "website", "description")} | {"is_sample": False}
+                  sha256=plan.sha256, rows_read=plan.rows_read, editor=editor, note=_note(editor)) as batch:
+        batch.insert("partners", pd.DataFrame([{k: r[k] for k in PARTNER_COLUMNS} | {"is_sample": False}
                                                for r in plan.records]))
         batch.insert("partner_memberships", pd.DataFrame(
-            [{"partner_id": r["partner_id"], "collab_id": c, "joined_date": d, "is_sample": False}
-             for r in plan.records for c, d in r["memberships"]],
-            columns=["partner_id", "collab_id", "joined_date", "is_sample"]))
+            [{"partner_id": r["partner_id"], "collab_id": c, "joined_date": d, "left_date": r["left"].get(c),
+              "is_sample": False} for r in plan.records for c, d in r["memberships"]],
+            columns=["partner_id", "collab_id", "joined_date", "left_date", "is_sample"]))
         batch.insert("task_team_members", pd.DataFrame(
             [{"team_id": t, "partner_id": r["partner_id"], "is_sample": False} for r in plan.records
              for t in r["task_teams"]], columns=["team_id", "partner_id", "is_sample"]))
@@ -262,3 +322,125 @@ def template_csv(example: bool = False) -> bytes:
         ["Partnership in Statistics for Development in the 21st Century", "PARIS21", "Multilateral", "France",
          "https://www.paris21.org", "", "gender", "2022-03-15", "", ""],
     ] if example else None)
+
+
+# --------------------------------------------------------------------------------------
+# Editing and retiring a registered partner
+# --------------------------------------------------------------------------------------
+def form_values(db: Database, partner_id: str) -> dict[str, str] | None:
+    """The partner's stored values as the form's text fields (what ``validate_edit`` reads)."""
+    from collab_data.queries.records import partner_record
+
+    rec = partner_record(db, partner_id)
+    if rec is None:
+        return None
+    members = {c: (j, left) for c, j, left in rec["memberships"]}
+
+    def iso(d) -> str:
+        return d.isoformat() if d else ""
+    return {"name": rec["name"], "acronym": rec["acronym"] or "", "org_type": rec["org_type"],
+            "hq": countries.name_of(rec["hq_iso3"]) if rec["hq_iso3"] else "", "website": rec["website"] or "", "description": rec["description"] or "",
+            "collaboratives": "; ".join(members), "task_teams": "; ".join(t for t, _, left in rec["teams"] if left is None),
+            "joined_gender": iso(members.get("gender", (None, None))[0]),
+            "joined_lnob": iso(members.get("lnob", (None, None))[0]),
+            "left_gender": iso(members.get("gender", (None, None))[1]),
+            "left_lnob": iso(members.get("lnob", (None, None))[1]),
+            "iati_org_id": rec["iati_org_id"] or "", "idc_champion": "yes" if rec["idc_champion"] else "no"}
+
+
+def validate_edit(db: Database, partner_id: str, values: dict[str, str], *, today: date) -> Plan:
+    """The edited partner ({field: text}), checked by the rules of registration (its own name,
+    acronym and IATI identifier are not duplicates of itself). Writes nothing."""
+    if partner_id not in {p for (p,) in db.rows("SELECT partner_id FROM partners")}:
+        raise WriteRejected(f"there is no partner {partner_id!r}")
+    plan = Plan(source="form", noun="partners", rows_read=1)
+    check_rows(plan, FIELDS, [(None, values, {})], _checker(Context.load(db, today, editing=partner_id)))
+    for r in plan.records:
+        r["partner_id"] = partner_id
+    return plan
+
+
+def _note(editor: str) -> str:
+    return json.dumps({"partner": None, "records": "partners", "editor": editor})
+
+
+def save_edit(db: Database, plan: Plan, *, editor: str, today: date) -> int:
+    """Write an edited partner in one 'edit' batch: each changed column old -> new in the
+    history, memberships added, changed or removed, task teams joined (today) or left
+    (today). Raises WriteRejected (nothing written) when nothing changed or the name was
+    taken meanwhile. Returns the batch id."""
+    if plan.critical or len(plan.records) != 1:
+        raise WriteRejected("the partner has problems to fix first")
+    r = plan.records[0]
+    pid = r["partner_id"]
+    with db.write(kind="edit", source=f"Partner edited: {r['name']}", editor=editor, note=_note(editor)) as b:
+        clash = b.execute("SELECT name FROM partners WHERE partner_id <> ? AND (lower(name) = lower(?) OR "
+                          "lower(acronym) = lower(?))", [pid, r["name"], r["acronym"] or r["name"]])
+        if clash:
+            raise WriteRejected(f"another partner is already called {clash[0][0]!r}")
+        b.update("partners", {"partner_id": pid}, {c: r[c] for c in PARTNER_COLUMNS if c != "partner_id"})
+        current = {c: (j, left) for c, j, left in b.execute(
+            "SELECT collab_id, joined_date, left_date FROM partner_memberships WHERE partner_id = ?", [pid])}
+        wanted = dict(r["memberships"])
+        for cid, joined in wanted.items():
+            if cid in current:
+                b.update("partner_memberships", {"partner_id": pid, "collab_id": cid},
+                         {"joined_date": joined, "left_date": r["left"].get(cid)})
+            else:
+                b.add("partner_memberships", {"partner_id": pid, "collab_id": cid, "joined_date": joined,
+                                              "left_date": r["left"].get(cid), "is_sample": False})
+        for cid in set(current) - set(wanted):
+            b.remove("partner_memberships", {"partner_id": pid, "collab_id": cid})
+        teams = {t: left for t, left in b.execute(
+            "SELECT team_id, left_date FROM task_team_members WHERE partner_id = ?", [pid])}
+        for t in r["task_teams"]:
+            if t not in teams:
+                b.add("task_team_members", {"team_id": t, "partner_id": pid, "joined_date": today, "left_date": None,
+                                            "is_sample": False})
+            elif teams[t] is not None:
+                b.update("task_team_members", {"team_id": t, "partner_id": pid}, {"left_date": None})
+        for t, left in teams.items():
+            if t not in r["task_teams"] and left is None:
+                b.update("task_team_members", {"team_id": t, "partner_id": pid}, {"left_date": today})
+        if not b.changes:
+            raise WriteRejected("nothing was changed")
+        b.rows_imported = 1
+        return b.batch_id
+
+
+def retire(db: Database, partner_id: str, left: date, *, editor: str, today: date) -> int:
+    """Record that a partner left every collaborative and task team it is still in, on
+    ``left``: it then shows as a former partner and no longer counts from that day, while
+    its records and what it counted for in earlier periods stay. Returns the batch id."""
+    lo, hi = clock.date_window(today)
+    if not lo <= left <= hi:
+        raise WriteRejected(f"the date {left.isoformat()} is outside the dates the dashboard accepts "
+                            f"({clock.window_text(today)})")
+    from collab_data.queries.records import partner_record
+
+    rec = partner_record(db, partner_id)
+    if rec is None:
+        raise WriteRejected(f"there is no partner {partner_id!r}")
+    open_ = [(c, j) for c, j, gone in rec["memberships"] if gone is None]
+    if not open_:
+        raise WriteRejected(f"{rec['name']} is not a current member of any collaborative: there is nothing to leave")
+    early = [c for c, j in open_ if j is not None and j > left]
+    if early:
+        raise WriteRejected(f"{rec['name']} joined the {early[0]} collaborative after {left.isoformat()}: "
+                            "choose a later date")
+    with db.write(kind="edit", source=f"Partner left: {rec['name']}", editor=editor, note=_note(editor)) as b:
+        for c, _ in open_:
+            b.update("partner_memberships", {"partner_id": partner_id, "collab_id": c}, {"left_date": left})
+        for t, j, gone in rec["teams"]:
+            if gone is None:
+                b.update("task_team_members", {"team_id": t, "partner_id": partner_id},
+                         {"left_date": max(left, j) if j else left})
+        b.rows_imported = 1
+        return b.batch_id
+
+
+def template_xlsx(example: bool = False) -> bytes:
+    """The partners template as an Excel workbook (the same columns and example, with a Help sheet)."""
+    from collab_data.records import base
+
+    return base.template_xlsx(FIELDS, base.csv_rows(template_csv(example)), title="Partners")

@@ -76,9 +76,11 @@ class Context:
     ids: set[str]
 
     @classmethod
-    def load(cls, db: Database, today: date, editor: A.Editor | None) -> Context:
+    def load(cls, db: Database, today: date, editor: A.Editor | None, *, editing: str | None = None) -> Context:
+        """``editing``: the programme being edited (not a duplicate of itself)."""
         existing = {(p, c, s, t, d) for p, c, s, t, d in db.rows(
-            "SELECT partner_id, iso3, support_type, tool_id, start_date FROM country_programs")}
+            "SELECT partner_id, iso3, support_type, tool_id, start_date FROM country_programs "
+            "WHERE program_id IS DISTINCT FROM ?", [editing])}
         ids = {i for (i,) in db.rows("SELECT program_id FROM country_programs")}
         return cls(A.Context.load(db, today, activities=False), editor, existing, ids)
 
@@ -243,3 +245,72 @@ def template_csv(example: bool = False) -> bytes:
          "Support to the national strategy for the development of statistics"],
         ["UN Women", "Senegal", "Women Count Data Hub", "training", "time use", "2026-09-01", "", "", ""],
     ] if example else None)
+
+
+# --------------------------------------------------------------------------------------
+# Editing a programme (retiring one is giving it an end date and the status completed)
+# --------------------------------------------------------------------------------------
+PROGRAM_COLUMNS = ("partner_id", "iso3", "tool_id", "support_type", "topic", "start_date", "end_date", "status", "notes")
+
+
+def may_edit(db: Database, program_id: str, editor: A.Editor | None) -> bool:
+    if editor is None:
+        return False
+    owner = db.rows("SELECT partner_id FROM country_programs WHERE program_id = ?", [program_id])
+    return bool(owner) and (editor.is_admin or owner[0][0] == editor.partner_id)
+
+
+def form_values(db: Database, program_id: str) -> dict[str, str] | None:
+    """The programme's stored values as the form's text fields."""
+    from collab_data.queries.records import program_record
+
+    rec = program_record(db, program_id)
+    if rec is None:
+        return None
+    return {"partner": rec["partner_label"], "country": rec["iso3"], "tool": rec["tool_name"] or "",
+            "support_type": rec["support_type"], "topic": rec["topic"] or "",
+            "start_date": rec["start_date"].isoformat(), "end_date": rec["end_date"].isoformat() if rec["end_date"] else "",
+            "status": rec["status"], "notes": rec["notes"] or ""}
+
+
+def validate_edit(db: Database, program_id: str, values: dict[str, str], *, today: date,
+                  editor: A.Editor | None) -> Plan:
+    """The edited programme, checked by the rules of the import (a partner editor: its own
+    partner's, and it stays its partner's). Writes nothing."""
+    if not may_edit(db, program_id, editor):
+        raise WriteRejected("a partner editor edits only its own partner's programmes; an administrator edits any")
+    plan = Plan(source="form", noun="programmes", rows_read=1)
+    check_rows(plan, FIELDS, [(None, values, {})], _checker(Context.load(db, today, editor, editing=program_id), "dmy"))
+    for r in plan.records:
+        r["program_id"] = program_id
+    return plan
+
+
+def save_edit(db: Database, plan: Plan, *, editor: A.Editor) -> int:
+    """Write an edited programme in one 'edit' batch, each changed column old -> new in the
+    history. Raises WriteRejected when nothing changed."""
+    import json
+
+    if plan.critical or len(plan.records) != 1:
+        raise WriteRejected("the programme has problems to fix first")
+    r = plan.records[0]
+    if not editor.is_admin and r["partner_id"] != editor.partner_id:
+        raise WriteRejected("a partner editor edits only its own partner's programmes")
+    label = f"{r['partner_id']} in {countries.name_of(r['iso3'])}"
+    with db.write(kind="edit", source=f"Programme edited: {label}", editor=editor.name,
+                  note=json.dumps({"partner": editor.partner_id, "records": "country_programs"})) as b:
+        owner = b.execute("SELECT partner_id FROM country_programs WHERE program_id = ?", [r["program_id"]])
+        if not owner or (not editor.is_admin and owner[0][0] != editor.partner_id):
+            raise WriteRejected("this programme was removed meanwhile, or is not your partner's")
+        b.update("country_programs", {"program_id": r["program_id"]}, {c: r[c] for c in PROGRAM_COLUMNS})
+        if not b.changes:
+            raise WriteRejected("nothing was changed")
+        b.rows_imported = 1
+        return b.batch_id
+
+
+def template_xlsx(example: bool = False) -> bytes:
+    """The programmes template as an Excel workbook (the same columns and example, with a Help sheet)."""
+    from collab_data.records import base
+
+    return base.template_xlsx(FIELDS, base.csv_rows(template_csv(example)), title="Programmes")

@@ -13,9 +13,11 @@ from datetime import date
 
 import pandas as pd
 
+from collab_data import clock
 from collab_data.db import Database, WriteRejected
 from collab_data.ingest import activities as A
 from collab_data.ingest.activities import norm
+from collab_data.ingest.dates import parse_date
 from collab_data.records.base import Field, Plan, RowCheck, check_rows, fields, read_rows
 from collab_data.records.base import template_csv as template
 
@@ -47,6 +49,9 @@ FIELDS: dict[str, Field] = fields(
     Field("launched_year", "Launched", False, ("launched", "launched year", "year", "launch year", "since"),
           "The year it was launched, e.g. 2019."),
     Field("description", "Description", False, ("description", "about", "summary", "notes"), "One or two sentences."),
+    Field("retired", "Discontinued on", False, ("discontinued", "discontinued on", "retired", "retired on",
+                                                "retirement date", "end of life"),
+          "YYYY-MM-DD, only for a tool no longer offered; it then shows as discontinued."),
 )
 
 
@@ -58,12 +63,13 @@ class Context:
     dimensions: dict[str, str]   # normalised id or label -> dimension_id
 
     @classmethod
-    def load(cls, db: Database, today: date, editor: A.Editor | None) -> Context:
+    def load(cls, db: Database, today: date, editor: A.Editor | None, *, editing: str | None = None) -> Context:
+        """``editing``: the tool being edited (its own name is not a duplicate of itself)."""
         dims = {}
         for did, label in db.rows("SELECT dimension_id, label FROM lnob_dimensions"):
             for key in (did, label, re.sub(r"\s*\(.*\)", "", label), *label.split("/")):
                 dims[norm(key)] = did
-        return cls(A.Context.load(db, today, activities=False), editor, {norm(n): t for t, n in db.rows("SELECT tool_id, name FROM tools")},
+        return cls(A.Context.load(db, today, activities=False), editor, {norm(n): t for t, n in db.rows("SELECT tool_id, name FROM tools") if t != editing},
                    dims)
 
 
@@ -129,6 +135,20 @@ def _checker(ctx: Context):
         website = v["website"]
         if website and not re.match(r"^https?://\S+\.\S+$", website, re.I):
             rc.err("website", website, f"{website!r} is not a web address.", "Write it as https://example.org.")
+        retired = None
+        if v["retired"]:
+            got = parse_date(v["retired"])
+            lo, hi = clock.date_window(ctx.activities.today)
+            if got.value is None:
+                rc.err("retired", v["retired"], f"Invalid date: {got.problem}.", "Write it as YYYY-MM-DD.")
+            elif not lo <= got.value <= hi:
+                rc.err("retired", v["retired"], f"The date {got.value.isoformat()} is outside the dates the dashboard "
+                       f"accepts ({clock.window_text(ctx.activities.today)}).", "Correct the year.")
+            elif year and got.value.year < year:
+                rc.err("retired", v["retired"], f"Discontinued ({got.value.year}) before it was launched ({year}).",
+                       "Correct one of the two.")
+            else:
+                retired = got.value
         if rc.errors:
             return None
         base = re.sub(r"[^a-z0-9]+", "_", key).strip("_")[:40] or "tool"
@@ -139,7 +159,7 @@ def _checker(ctx: Context):
         return {"tool_id": tool_id, "name": v["name"], "kind": kind, "stage": stage, "owners": list(dict.fromkeys(owners)),
                 "topics": list(dict.fromkeys(t.lower() for t in _split(v["topics"]))),
                 "dimensions": list(dict.fromkeys(dims)), "website": website or None, "launched_year": year,
-                "description": v["description"] or None}
+                "description": v["description"] or None, "retired_date": retired}
 
     return check
 
@@ -167,6 +187,9 @@ def preview_frame(plan: Plan) -> pd.DataFrame:
                                        "Warnings"])
 
 
+TOOL_COLUMNS = ("tool_id", "name", "kind", "stage", "description", "website", "launched_year", "retired_date")
+
+
 def write(db: Database, plan: Plan, *, editor: A.Editor) -> int:
     """Write the plan's tools with their owners, topics and dimensions in one batch."""
     if plan.critical:
@@ -179,7 +202,7 @@ def write(db: Database, plan: Plan, *, editor: A.Editor) -> int:
     source = f"Tool added: {plan.records[0]['name']}" if plan.source == "form" else plan.source
     with db.write(kind=kind, source=source, sha256=plan.sha256, rows_read=plan.rows_read, editor=editor.name,
                   note=json.dumps({"partner": editor.partner_id, "records": "tools"})) as batch:
-        cols = ["tool_id", "name", "kind", "stage", "description", "website", "launched_year"]
+        cols = list(TOOL_COLUMNS)
         batch.insert("tools", pd.DataFrame([{c: r[c] for c in cols} | {"is_sample": False} for r in plan.records]))
         batch.insert("tool_owners", pd.DataFrame([{"tool_id": r["tool_id"], "partner_id": p, "is_sample": False}
                                                   for r in plan.records for p in r["owners"]]))
@@ -199,3 +222,107 @@ def template_csv(example: bool = False) -> bytes:
          "sex; age; location", "https://example.org/time-use", "2026",
          "Step-by-step guidance for adding a light time-use module to a household survey."],
     ] if example else None)
+
+
+# --------------------------------------------------------------------------------------
+# Editing and retiring a tool
+# --------------------------------------------------------------------------------------
+def may_edit(db: Database, tool_id: str, editor: A.Editor | None) -> bool:
+    """An administrator edits any tool; a partner editor the tools its partner owns."""
+    if editor is None:
+        return False
+    if editor.is_admin:
+        return True
+    return bool(db.rows("SELECT 1 FROM tool_owners WHERE tool_id = ? AND partner_id = ?", [tool_id, editor.partner_id]))
+
+
+def form_values(db: Database, tool_id: str) -> dict[str, str] | None:
+    """The tool's stored values as the form's text fields."""
+    from collab_data.queries.records import tool_record
+
+    rec = tool_record(db, tool_id)
+    if rec is None:
+        return None
+    return {"name": rec["name"], "kind": rec["kind"], "stage": rec["stage"], "owners": "; ".join(rec["owners"]),
+            "topics": "; ".join(rec["topics"]), "lnob_dimensions": "; ".join(rec["dimensions"]),
+            "website": rec["website"] or "", "launched_year": str(rec["launched_year"] or ""),
+            "description": rec["description"] or "",
+            "retired": rec["retired_date"].isoformat() if rec["retired_date"] else ""}
+
+
+def validate_edit(db: Database, tool_id: str, values: dict[str, str], *, today: date, editor: A.Editor | None) -> Plan:
+    """The edited tool, checked by the rules of adding one. Writes nothing."""
+    if not may_edit(db, tool_id, editor):
+        raise WriteRejected("a partner editor edits only the tools its own partner owns; an administrator edits any")
+    plan = Plan(source="form", noun="tools", rows_read=1)
+    check_rows(plan, FIELDS, [(None, values, {})], _checker(Context.load(db, today, editor, editing=tool_id)))
+    for r in plan.records:
+        r["tool_id"] = tool_id
+    return plan
+
+
+def _sync(b, table: str, tool_id: str, column: str, wanted: list[str]) -> None:
+    have = {v for (v,) in b.execute(f"SELECT {column} FROM {table} WHERE tool_id = ?", [tool_id])}
+    for v in wanted:
+        if v not in have:
+            b.add(table, {"tool_id": tool_id, column: v, "is_sample": False})
+    for v in sorted(have - set(wanted)):
+        b.remove(table, {"tool_id": tool_id, column: v})
+
+
+def save_edit(db: Database, plan: Plan, *, editor: A.Editor) -> int:
+    """Write an edited tool in one 'edit' batch (history old -> new; owners, topics and
+    dimensions added or removed). Raises WriteRejected when nothing changed."""
+    if plan.critical or len(plan.records) != 1:
+        raise WriteRejected("the tool has problems to fix first")
+    r = plan.records[0]
+    if not editor.is_admin and editor.partner_id not in r["owners"]:
+        raise WriteRejected("your partner must stay an owner of the tools you edit")
+    with db.write(kind="edit", source=f"Tool edited: {r['name']}", editor=editor.name,
+                  note=json.dumps({"partner": editor.partner_id, "records": "tools"})) as b:
+        if not may_edit_in(b, r["tool_id"], editor):
+            raise WriteRejected("a partner editor edits only the tools its own partner owns")
+        clash = b.execute("SELECT name FROM tools WHERE tool_id <> ? AND lower(name) = lower(?)", [r["tool_id"], r["name"]])
+        if clash:
+            raise WriteRejected(f"another tool is already called {clash[0][0]!r}")
+        b.update("tools", {"tool_id": r["tool_id"]}, {c: r[c] for c in TOOL_COLUMNS if c != "tool_id"})
+        _sync(b, "tool_owners", r["tool_id"], "partner_id", r["owners"])
+        _sync(b, "tool_topics", r["tool_id"], "topic", r["topics"])
+        _sync(b, "tool_dimensions", r["tool_id"], "dimension_id", r["dimensions"])
+        if not b.changes:
+            raise WriteRejected("nothing was changed")
+        b.rows_imported = 1
+        return b.batch_id
+
+
+def may_edit_in(b, tool_id: str, editor: A.Editor) -> bool:
+    return editor.is_admin or bool(b.execute("SELECT 1 FROM tool_owners WHERE tool_id = ? AND partner_id = ?",
+                                             [tool_id, editor.partner_id]))
+
+
+def retire(db: Database, tool_id: str, when: date, *, editor: A.Editor, today: date) -> int:
+    """Record that a tool was discontinued on ``when``: the catalogue shows it as such;
+    programmes and activities that used it keep it. Returns the batch id."""
+    lo, hi = clock.date_window(today)
+    if not lo <= when <= hi:
+        raise WriteRejected(f"the date {when.isoformat()} is outside the dates the dashboard accepts "
+                            f"({clock.window_text(today)})")
+    if not may_edit(db, tool_id, editor):
+        raise WriteRejected("a partner editor retires only the tools its own partner owns")
+    name, gone = (db.rows("SELECT name, retired_date FROM tools WHERE tool_id = ?", [tool_id]) or [(None, None)])[0]
+    if name is None:
+        raise WriteRejected(f"there is no tool {tool_id!r}")
+    if gone is not None:
+        raise WriteRejected(f"{name} was already discontinued on {gone.isoformat()}")
+    with db.write(kind="edit", source=f"Tool discontinued: {name}", editor=editor.name,
+                  note=json.dumps({"partner": editor.partner_id, "records": "tools"})) as b:
+        b.update("tools", {"tool_id": tool_id}, {"retired_date": when})
+        b.rows_imported = 1
+        return b.batch_id
+
+
+def template_xlsx(example: bool = False) -> bytes:
+    """The tools template as an Excel workbook (the same columns and example, with a Help sheet)."""
+    from collab_data.records import base
+
+    return base.template_xlsx(FIELDS, base.csv_rows(template_csv(example)), title="Tools")
