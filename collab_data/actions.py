@@ -293,3 +293,24 @@ def import_targets(plan, editor: A.Editor | None) -> int:
     if not can_set_targets(editor):
         raise WriteRejected("only an administrator can change KPI targets")
     return RT.write(runtime.database(), plan, editor=editor)
+
+
+def collaboration_form_values(collaboration_id: str) -> dict[str, str] | None:
+    from collab_data.records import collaborations as C
+
+    return C.form_values(runtime.database(), collaboration_id)
+
+
+def validate_collaboration_edit(collaboration_id: str, values: dict[str, str], editor: A.Editor | None, *,
+                                today: date):
+    from collab_data.records import collaborations as C
+
+    return C.validate_edit(runtime.database(), collaboration_id, values, today=today, editor=editor)
+
+
+def save_collaboration_edit(plan, editor: A.Editor | None) -> int:
+    from collab_data.records import collaborations as C
+
+    if editor is None:
+        raise WriteRejected("sign in to edit collaborations")
+    return C.save_edit(runtime.database(), plan, editor=editor)

@@ -894,7 +894,7 @@ def collaboration_form(editor, today_, choices: dict) -> None:
     with st.form("add_collaboration", border=True):
         c1, c2 = st.columns([3, 1.4])
         title = c1.text_input("Title *", key=k("cf_title"), placeholder="e.g. Joint guidance on time-use data")
-        kind = c2.selectbox("Kind *", list(kinds), format_func=kinds.get, index=None, key=k("cf_kind"),
+        kind = c2.selectbox("Kind of collaboration *", list(kinds), format_func=kinds.get, index=None, key=k("cf_kind"),
                             placeholder="Choose")
         c1, c2 = st.columns([3, 1.4])
         own = [editor.partner_id] if not editor.is_admin and editor.partner_id in partners else []
@@ -986,3 +986,51 @@ def register_unknown_panel(findings, editor, today_, *, key: str) -> None:
                                                    "owners": "; ".join(owners)}, editor, today=today_)
                 save_form(plan, lambda p=plan: actions.add_tools(p, editor), f"{key}_rt", failed="The tool was not added",
                           done=lambda b, n=full: f"Added the tool {n} (batch {b}). The file was checked again below.")
+
+
+def edit_collaboration_panel(editor, today_, choices: dict) -> None:
+    """Pick a collaboration (a partner editor: those its partner takes part in) and change it
+    in a filled form. ``choices``: as for :func:`collaboration_form`."""
+    from collab_data import actions
+    from collab_data.views import manage as VM
+
+    options = cached(VM.collaboration_edit_choices, None if editor.is_admin else editor.partner_id)
+    if not options:
+        st.caption("No collaboration to edit yet" + ("" if editor.is_admin else " for your partner") + ".")
+        return
+    cid = st.selectbox("Collaboration to edit", list(options), format_func=options.get, index=None,
+                       placeholder="Type a title or a partner…", key="ec_pick")
+    if cid is None:
+        return
+    v = actions.collaboration_form_values(cid)
+    if v is None:
+        st.warning("This collaboration is no longer recorded.")
+        return
+    k = form_keys("ec")
+    lo, hi = window(today_)
+    partners, kinds, acts = choices["partners"], choices["kinds"], dict(choices["activities"])
+    if v["origin_activity"] and v["origin_activity"] not in acts:
+        acts[v["origin_activity"]] = v["origin_activity"]
+    with st.form(f"edit_collaboration_{cid}", border=True):
+        c1, c2 = st.columns([3, 1.4])
+        title = c1.text_input("Title *", v["title"], key=k(f"ec_{cid}_title"))
+        kind = c2.selectbox("Kind of collaboration *", list(kinds), index=list(kinds).index(v["kind"]), format_func=kinds.get,
+                            key=k(f"ec_{cid}_kind"))
+        c1, c2 = st.columns([3, 1.4])
+        chosen = c1.multiselect("Partners * (two or more)", list(partners),
+                                default=[p for p in v["partners"].split("; ") if p in partners],
+                                format_func=partners.get, key=k(f"ec_{cid}_partners"))
+        started = c2.date_input("Started *", _day(v["started_date"]), min_value=lo, max_value=hi,
+                                key=k(f"ec_{cid}_started"))
+        origin = st.selectbox("Grew out of (activity)", list(acts), format_func=acts.get,
+                              index=list(acts).index(v["origin_activity"]) if v["origin_activity"] else None,
+                              key=k(f"ec_{cid}_origin"), placeholder="Optional: the activity it came from")
+        description = st.text_area("Description", v["description"], key=k(f"ec_{cid}_desc"), height=70)
+        submitted = st.form_submit_button("Save the changes", type="primary")
+    if submitted:
+        values = {"title": title, "kind": kind, "partners": "; ".join(chosen),
+                  "started_date": started.isoformat() if started else "", "origin_activity": origin or "",
+                  "description": description}
+        plan = actions.validate_collaboration_edit(cid, values, editor, today=today_)
+        save_form(plan, lambda: actions.save_collaboration_edit(plan, editor), "ec", failed="Nothing was saved",
+                  done=lambda b: f"Saved the changes to the collaboration {title} (batch {b}).")

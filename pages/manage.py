@@ -133,12 +133,17 @@ else:
     st.caption("Record a collaboration (two or more partners working together: a joint product, co-funding, data "
                "sharing …) " + ("between any partners (administrator)." if editor.is_admin else
                                 "your partner takes part in."))
-    tab_collab, tab_collabs = st.tabs(["➕ Record one collaboration", "⬆️ Import collaborations from a file"],
-                                      key="manage_collab_tabs", on_change="rerun")
+    tab_collab, tab_collabs, tab_collab_edit = st.tabs(["➕ Record one collaboration",
+                                                        "⬆️ Import collaborations from a file",
+                                                        "✏️ Edit a collaboration"],
+                                                       key="manage_collab_tabs", on_change="rerun")
+    collab_choices = cached(VC.collaboration_choices)
     with tab_collab:
-        ui.collaboration_form(editor, today, cached(VC.collaboration_choices))
+        ui.collaboration_form(editor, today, collab_choices)
     with tab_collabs:
         ui.collaborations_file_flow(editor, today)
+    with tab_collab_edit:
+        ui.edit_collaboration_panel(editor, today, collab_choices)
 
 if editor is not None and editor.is_admin:
     st.subheader("KPI targets")

@@ -267,3 +267,26 @@ def test_a_partner_editor_is_told_who_registers_a_missing_partner(hashes, sample
     assert not at.exception, at.exception
     assert any("registered by the secretariat" in i.value and "Statistics Norway" in i.value for i in at.info)
     assert not [t for t in at.text_input if t.key.startswith("tools_rp_name")]
+
+
+def test_collaboration_edit_within_the_editors_partner(rw):
+    from collab_data.records import collaborations as C
+
+    before = rw.table_checksums()
+    mine = rw.scalar("SELECT collaboration_id FROM collaboration_partners WHERE partner_id = 'paris21' ORDER BY 1 "
+                     "LIMIT 1")
+    other = rw.scalar("SELECT collaboration_id FROM collaborations WHERE collaboration_id NOT IN (SELECT "
+                      "collaboration_id FROM collaboration_partners WHERE partner_id = 'paris21') ORDER BY 1 LIMIT 1")
+    with pytest.raises(WriteRejected, match="only the collaborations its own partner takes part in"):
+        C.validate_edit(rw, other, C.form_values(rw, other), today=TODAY, editor=PARIS)
+    values = C.form_values(rw, mine)
+    lonely = values | {"partners": "paris21"}
+    assert [f.column for f in C.validate_edit(rw, mine, lonely, today=TODAY, editor=PARIS).findings
+            if f.tier == "error"] == ["Partners"]
+    partners = [p for p in values["partners"].split("; ") if p != "paris21"]
+    changed = values | {"title": "Renamed joint work", "partners": "; ".join(["paris21", *partners[:1], "odw"])}
+    batch = C.save_edit(rw, C.validate_edit(rw, mine, changed, today=TODAY, editor=PARIS), editor=PARIS)
+    assert rw.scalar("SELECT title FROM collaborations WHERE collaboration_id = ?", [mine]) == "Renamed joint work"
+    assert "Renamed joint work" in VM.batch_changes(rw, batch)["After"].tolist()
+    rw.undo_batch(batch, by="PARIS21 data lead")
+    assert _changed(before, rw.table_checksums()) == {"import_batches", "record_changes"}

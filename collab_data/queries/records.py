@@ -88,18 +88,19 @@ def partner_record(db: Database, partner_id: str) -> dict | None:
     return out
 
 
-def record_history(db: Database, table_names: list[str] | None = None, limit: int = 2000) -> pd.DataFrame:
+def record_history(db: Database, table_names: list[str] | None = None, limit: int = 2000,
+                   batch_id: int | None = None) -> pd.DataFrame:
     """Edits of records, newest first: batch_id, created_at (UTC), editor, status (imported /
     undone), source (what the edit was), table_name, record_key (JSON), action, column_name,
-    old_value, new_value. ``table_names``: only these tables."""
+    old_value, new_value. ``table_names``: only these tables; ``batch_id``: only that batch."""
     return db.query("""
         SELECT c.batch_id, b.created_at, b.editor, b.status, b.source, c.table_name, c.record_key, c.action,
                c.column_name, c.old_value, c.new_value
         FROM record_changes c JOIN import_batches b USING (batch_id)
-        WHERE $tables IS NULL OR c.table_name = ANY($tables)
+        WHERE ($tables IS NULL OR c.table_name = ANY($tables)) AND ($batch IS NULL OR c.batch_id = $batch)
         ORDER BY c.batch_id DESC, c.seq
         LIMIT $limit
-    """, {"tables": table_names, "limit": limit})
+    """, {"tables": table_names, "limit": limit, "batch": batch_id})
 
 
 def tool_record(db: Database, tool_id: str) -> dict | None:
@@ -157,6 +158,7 @@ def record_labels(db: Database) -> dict[tuple[str, str], str]:
     """{("partner", id): acronym or name, ("tool", id): name, ("program", id): "PARIS21 · Kenya"}."""
     out = {("partner", p): n for p, n in db.rows("SELECT partner_id, coalesce(acronym, name) FROM partners")}
     out |= {("tool", t): n for t, n in db.rows("SELECT tool_id, name FROM tools")}
+    out |= {("collaboration", c): t for c, t in db.rows("SELECT collaboration_id, title FROM collaborations")}
     out |= {("program", p): n for p, n in db.rows(
         "SELECT cp.program_id, coalesce(p.acronym, p.name) || ' · ' || c.name FROM country_programs cp "
         "JOIN partners p USING (partner_id) JOIN countries c USING (iso3)")}
@@ -196,3 +198,17 @@ def partner_status(db: Database, today) -> dict[str, str]:
                     ELSE 'former' END
         FROM partners p
     """, {"today": today}))
+
+
+def collaboration_choices(db: Database, partner_id: str | None) -> dict[str, str]:
+    """Collaborations an editor may edit (``partner_id`` None: all): {id: "title · partners · from date"}."""
+    return dict(db.rows("""
+        SELECT c.collaboration_id, c.title || ' · ' || string_agg(coalesce(p.acronym, p.name), ', '
+                                                                  ORDER BY coalesce(p.acronym, p.name))
+               || ' · from ' || strftime(c.started_date, '%Y-%m-%d')
+        FROM collaborations c JOIN collaboration_partners cp USING (collaboration_id) JOIN partners p USING (partner_id)
+        WHERE $p IS NULL OR c.collaboration_id IN (SELECT collaboration_id FROM collaboration_partners
+                                                    WHERE partner_id = $p)
+        GROUP BY c.collaboration_id, c.title, c.started_date
+        ORDER BY c.started_date DESC, c.title
+    """, {"p": partner_id}))

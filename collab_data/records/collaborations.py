@@ -89,14 +89,15 @@ class Context:
     existing: dict[tuple, str]                       # (title, partners, start) -> collaboration_id
 
     @classmethod
-    def load(cls, db: Database, today: date, editor: A.Editor | None) -> Context:
+    def load(cls, db: Database, today: date, editor: A.Editor | None, *, editing: str | None = None) -> Context:
+        """``editing``: the collaboration being edited (not a duplicate of itself)."""
         ids, titles = {}, {}
         for aid, title, start in db.rows("SELECT activity_id, title, start_date FROM activities"):
             ids[aid.strip().lower()] = (aid, title, start)
             titles.setdefault(norm(title), []).append(aid)
         existing = {(norm(t), tuple(sorted(p or [])), d): cid for cid, t, d, p in db.rows(
             "SELECT c.collaboration_id, c.title, c.started_date, list(cp.partner_id) FROM collaborations c "
-            "LEFT JOIN collaboration_partners cp USING (collaboration_id) GROUP BY ALL")}
+            "LEFT JOIN collaboration_partners cp USING (collaboration_id) GROUP BY ALL") if cid != editing}
         return cls(A.Context.load(db, today, activities=False), editor, ids, titles, existing)
 
 
@@ -330,3 +331,73 @@ def template_xlsx(example: bool = False) -> bytes:
     from collab_data.records import base
 
     return base.template_xlsx(FIELDS, base.csv_rows(template_csv(example)), title="Collaborations")
+
+
+# --------------------------------------------------------------------------------------
+# Editing a collaboration
+# --------------------------------------------------------------------------------------
+def may_edit(db: Database, collaboration_id: str, editor: A.Editor | None) -> bool:
+    """An administrator edits any collaboration; a partner editor those its partner takes part in."""
+    if editor is None:
+        return False
+    if editor.is_admin:
+        return bool(db.rows("SELECT 1 FROM collaborations WHERE collaboration_id = ?", [collaboration_id]))
+    return bool(db.rows("SELECT 1 FROM collaboration_partners WHERE collaboration_id = ? AND partner_id = ?",
+                        [collaboration_id, editor.partner_id]))
+
+
+def form_values(db: Database, collaboration_id: str) -> dict[str, str] | None:
+    """The collaboration's stored values as the form's text fields (partners by id)."""
+    rows = db.rows("SELECT title, kind, started_date, origin_activity_id, description FROM collaborations "
+                   "WHERE collaboration_id = ?", [collaboration_id])
+    if not rows:
+        return None
+    title, kind, started, origin, description = rows[0]
+    partners = [p for (p,) in db.rows("SELECT partner_id FROM collaboration_partners WHERE collaboration_id = ? "
+                                      "ORDER BY partner_id", [collaboration_id])]
+    return {"title": title, "kind": kind, "partners": "; ".join(partners), "started_date": started.isoformat(),
+            "origin_activity": origin or "", "description": description or ""}
+
+
+def validate_edit(db: Database, collaboration_id: str, values: dict[str, str], *, today: date,
+                  editor: A.Editor | None) -> Plan:
+    """The edited collaboration, checked by the rules of adding one. Writes nothing."""
+    if not may_edit(db, collaboration_id, editor):
+        raise WriteRejected("a partner editor edits only the collaborations its own partner takes part in")
+    plan = Plan(source="form", noun="collaborations", rows_read=1)
+    check_rows(plan, FIELDS, [(None, values, {})],
+               _checker(Context.load(db, today, editor, editing=collaboration_id), "dmy"))
+    for r in plan.records:
+        r["collaboration_id"] = collaboration_id
+    return plan
+
+
+def save_edit(db: Database, plan: Plan, *, editor: A.Editor) -> int:
+    """Write an edited collaboration in one 'edit' batch (each changed value old -> new,
+    partners added or removed, in the history). Raises WriteRejected when nothing changed."""
+    if plan.critical or len(plan.records) != 1:
+        raise WriteRejected("the collaboration has problems to fix first")
+    r = plan.records[0]
+    cid = r["collaboration_id"]
+    if len(set(r["partners"])) < 2:
+        raise WriteRejected("a collaboration needs at least two different partners")
+    if not editor.is_admin and editor.partner_id not in r["partners"]:
+        raise WriteRejected("your partner must stay among the partners of the collaborations you edit")
+    with db.write(kind="edit", source=f"Collaboration edited: {r['title']}", editor=editor.name,
+                  note=json.dumps({"partner": editor.partner_id, "records": "collaborations"})) as b:
+        if not editor.is_admin and not b.execute("SELECT 1 FROM collaboration_partners WHERE collaboration_id = ? "
+                                                 "AND partner_id = ?", [cid, editor.partner_id]):
+            raise WriteRejected("a partner editor edits only the collaborations its own partner takes part in")
+        b.update("collaborations", {"collaboration_id": cid},
+                 {c: r[c] for c in ("title", "kind", "started_date", "origin_activity_id", "description")})
+        have = {p for (p,) in b.execute("SELECT partner_id FROM collaboration_partners WHERE collaboration_id = ?",
+                                        [cid])}
+        for p in r["partners"]:
+            if p not in have:
+                b.add("collaboration_partners", {"collaboration_id": cid, "partner_id": p, "is_sample": False})
+        for p in sorted(have - set(r["partners"])):
+            b.remove("collaboration_partners", {"collaboration_id": cid, "partner_id": p})
+        if not b.changes:
+            raise WriteRejected("nothing was changed")
+        b.rows_imported = 1
+        return b.batch_id

@@ -71,7 +71,7 @@ COLUMN_LABELS = {
     "joined_date": "Joined", "left_date": "Left", "kind": "Kind", "stage": "Stage", "launched_year": "Launched",
     "retired_date": "Discontinued", "partner_id": "Partner", "iso3": "Country", "tool_id": "Tool",
     "support_type": "Support type", "topic": "Topic", "start_date": "Start", "end_date": "End", "status": "Status",
-    "notes": "Notes",
+    "notes": "Notes", "title": "Title", "started_date": "Started", "origin_activity_id": "Grew out of",
 }
 
 
@@ -89,16 +89,21 @@ def programme_edit_choices(db: Database, partner_id: str | None) -> dict[str, st
     return dict(zip(frame["program_id"], frame["label"]))
 
 
+def collaboration_edit_choices(db: Database, partner_id: str | None) -> dict[str, str]:
+    return QR.collaboration_choices(db, partner_id)
+
+
 def tool_edit_choices(db: Database, partner_id: str | None) -> dict[str, str]:
     return QR.tool_choices(db, partner_id)
 
 
 def _record_label(table: str, key: dict, labels: dict) -> str:
     parts = []
-    for col, what in (("partner_id", "partner"), ("tool_id", "tool"), ("program_id", "program")):
+    for col, what in (("collaboration_id", "collaboration"), ("partner_id", "partner"), ("tool_id", "tool"),
+                      ("program_id", "program")):
         if col in key:
             parts.append(labels.get((what, key[col]), key[col]))
-    parts += [str(v) for c, v in key.items() if c not in ("partner_id", "tool_id", "program_id")]
+    parts += [str(v) for c, v in key.items() if c not in ("partner_id", "tool_id", "program_id", "collaboration_id")]
     return " · ".join(parts)
 
 
@@ -132,8 +137,7 @@ def batch_changes(db: Database, batch_id: int) -> pd.DataFrame:
     Change, Field, Before, After). An import: rows written per record type."""
     import json
 
-    hist = QR.record_history(db)
-    hist = hist[hist["batch_id"] == batch_id]
+    hist = QR.record_history(db, batch_id=batch_id, limit=5000)
     labels = QR.record_labels(db)
     if hist.empty:
         rows = QR.batch_rows(db, batch_id)
