@@ -135,14 +135,18 @@ class Batch:
         key = {c: row[c] for c in self.keys[table]}
         self._log(table, key, "insert", None, None, row_json(self.current(table, key)))
 
-    def update(self, table: str, key: dict, values: dict) -> int:
+    def update(self, table: str, key: dict, values: dict, *, restamp: bool = False) -> int:
         """Set columns of one existing record; each column that really changes is noted old
-        -> new. Returns how many changed. The row keeps the batch that created it."""
+        -> new. Returns how many changed. The row keeps the batch that created it, unless
+        ``restamp`` (a row that is rewritten as a whole, such as a KPI target): then it
+        carries this batch, and an undo gives it back its own."""
+        if restamp:
+            values = {**values, "batch_id": self.batch_id}
         where, params = self._key_of(table, key)
         row = self.current(table, key)
         if row is None:
             raise WriteRejected(f"{table} has no record {record_key(key)}: it was removed meanwhile")
-        bad = [c for c in values if c not in row or c in ("batch_id", *self.keys[table])]
+        bad = [c for c in values if c not in row or c in self.keys[table] or (c == "batch_id" and not restamp)]
         if bad:
             raise ValueError(f"cannot set {bad} of {table}")
         changed = {c: v for c, v in values.items() if _same(row[c], v) is False}

@@ -112,8 +112,8 @@ def set_target(db: Database, kpi_id: str, period_type: str, period_start, target
     if not editor or not str(editor).strip():
         raise TargetRejected("a target change needs the name of the editor who makes it")
     kpi_id, period, value = validate(db, kpi_id, period_type, period_start, target, today)
-    note = json.dumps({"kpi_id": kpi_id, "period_type": period.type, "period_start": period.start.isoformat(),
-                       "target": value})
+    note = json.dumps({"partner": None, "records": "kpi_targets", "kpi_id": kpi_id, "period_type": period.type,
+                       "period_start": period.start.isoformat(), "target": value})
     return write_targets(db, [(kpi_id, period, value)], editor=editor,
                          source=f"KPI target: {KPIS[kpi_id].name}, {period.label}", note=note)
 
@@ -123,8 +123,9 @@ def write_targets(db: Database, changes: list[tuple[str, Period, float]], *, edi
                   note: str | None = None) -> int:
     """Write validated target changes ``(kpi_id, period, target)`` in one batch; returns its id.
 
-    Each ``kpi_targets`` row is added or rewritten, and one ``kpi_target_changes`` row per
-    change keeps the old and the new value. Used by :func:`set_target` (one change, an
+    Each ``kpi_targets`` row is added or rewritten (then it carries this batch), and one
+    ``kpi_target_changes`` row per change keeps the old and the new value; the record
+    history keeps what an undo puts back. Used by :func:`set_target` (one change, an
     'edit' batch) and by a file of targets (:mod:`collab_data.records.targets`). Raises
     :class:`TargetRejected`, with nothing written, when a change does not change anything
     (checked inside the transaction), when a KPI and period come twice, or when the
@@ -147,14 +148,14 @@ def write_targets(db: Database, changes: list[tuple[str, Period, float]], *, edi
             old = float(old_rows[0][0]) if old_rows else None
             if old is not None and old == value:
                 raise TargetRejected(f"the target of {KPIS[kpi_id].name} for {period.label} is already {value:g}")
+            # through the history of changes, so that undoing the batch puts the old target back
             if old is None:
-                batch.insert("kpi_targets", pd.DataFrame([{
-                    "kpi_id": kpi_id, "period_type": period.type, "period_start": period.start, "target": value,
-                    "is_sample": False}]))
+                batch.add("kpi_targets", {"kpi_id": kpi_id, "period_type": period.type, "period_start": period.start,
+                                          "target": value, "is_sample": False})
             else:
-                batch.execute(
-                    "UPDATE kpi_targets SET target = ?, is_sample = false, batch_id = ? "
-                    "WHERE kpi_id = ? AND period_type = ? AND period_start = ?", [value, batch.batch_id, *key])
+                batch.update("kpi_targets", {"kpi_id": kpi_id, "period_type": period.type,
+                                             "period_start": period.start},
+                             {"target": value, "is_sample": False}, restamp=True)
             history.append({"kpi_id": kpi_id, "period_type": period.type, "period_start": period.start,
                             "old_target": old, "new_target": value})
         batch.insert("kpi_target_changes", pd.DataFrame(history))

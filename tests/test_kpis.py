@@ -375,7 +375,8 @@ def test_valid_change_writes_one_batch_and_one_history_row(tiny_rw):
     assert db.rows("SELECT batch_id, kpi_id, period_type, period_start, old_target, new_target FROM kpi_target_changes") \
         == [(batch, "peer_reviews", "quarter", Q2, 3.0, 2.0)]
     after = db.table_checksums()
-    assert {t for t in before if before[t] != after[t]} == {"import_batches", "kpi_targets", "kpi_target_changes"}
+    assert {t for t in before if before[t] != after[t]} == {"import_batches", "kpi_targets", "kpi_target_changes",
+                                                            "record_changes"}
     # the status follows: 2 of 2
     assert kpis(db, "quarter", Q2).set_index("kpi_id").loc["peer_reviews", "status"] == "on_track"
     # a target where there was none: the history says so

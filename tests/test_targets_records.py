@@ -151,10 +151,10 @@ def test_one_changed_target_is_written_like_the_kpi_page_and_can_be_undone(rw):
     assert math.isnan(history.iloc[0]["old_target"]) and history.iloc[0]["new_target"] == 3.0
     note = rw.scalar("SELECT note FROM import_batches WHERE batch_id = ?", [batch])
     assert "First review round" in note
-    assert not auth.can_undo(ADMIN, "edit", note), "like a change on the KPIs page: changed again, not undone"
+    assert auth.can_undo(ADMIN, "edit", note), "an administrator can undo a targets file in the app"
     rw.undo_batch(batch, by="test")
     after = rw.table_checksums()
-    assert {t for t in before if before[t] != after[t]} == {"import_batches"}
+    assert {t for t in before if before[t] != after[t]} == {"import_batches", "record_changes"}
 
 
 def test_a_changed_target_keeps_old_and_new(rw):
@@ -175,7 +175,23 @@ def test_a_whole_file_is_one_batch(rw):
     assert rw.scalar("SELECT count(*) FROM kpi_targets WHERE batch_id = ?", [batch]) == 4
     rw.undo_batch(batch, by="test")
     after = rw.table_checksums()
-    assert {t for t in before if before[t] != after[t]} == {"import_batches"}
+    assert {t for t in before if before[t] != after[t]} == {"import_batches", "record_changes"}
+
+
+def test_undo_puts_a_changed_target_back(rw):
+    before = rw.table_checksums()
+    plan = _plan(rw, ["partners_involved,2026-Q4,17,", "peer_reviews,2027-Q1,3,"])
+    batch = RT.write(rw, plan, editor=ADMIN)
+    later = TG.set_target(rw, "partners_involved", "quarter", date(2026, 10, 1), 19, editor="Secretariat",
+                          today=TODAY)
+    with pytest.raises(WriteRejected, match=f"batch {later} changed the same records"):
+        rw.undo_batch(batch, by="test")
+    rw.undo_batch(later, by="test")
+    assert TG.current_target(rw, "partners_involved", "quarter", date(2026, 10, 1)) == 17.0
+    rw.undo_batch(batch, by="test")
+    assert TG.current_target(rw, "partners_involved", "quarter", date(2026, 10, 1)) == 15.0
+    after = rw.table_checksums()
+    assert {t for t in before if before[t] != after[t]} == {"import_batches", "record_changes"}
 
 
 def test_only_an_administrator_imports_targets(db_copy):

@@ -205,8 +205,7 @@ def write(db: Database, plan: Plan, *, editor: A.Editor) -> int:
         raise WriteRejected("the file has critical problems: nothing can be imported")
     if not plan.records:
         raise WriteRejected("no target to change")
-    # no "records" key: like a change on the KPIs page, a targets batch is changed again, not undone in the app
-    note = json.dumps({"partner": None, "file": plan.source, "targets": [
+    note = json.dumps({"partner": None, "records": "kpi_targets", "file": plan.source, "targets": [
         {"row": r["row"], "kpi_id": r["kpi_id"], "period": r["period"].code, "target": r["target"],
          "notes": r["notes"]} for r in plan.records]}, ensure_ascii=False)
     return TG.write_targets(db, [(r["kpi_id"], r["period"], r["target"]) for r in plan.records], editor=editor.name,
