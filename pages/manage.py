@@ -15,13 +15,14 @@ from collab_data.views import manage as VM
 ui.require_router()
 f = ui.current_filters()
 today = ui.today()
-ui.page_header("Manage records", f, caption="register the collaboratives' partners and import country programmes; "
-                                            "every change is a batch that can be undone.")
+ui.page_header("Manage records", f, caption="register, edit and retire the collaboratives' partners, tools, "
+                                            "programmes and collaborations; every change is kept in the history "
+                                            "and can be undone.")
 secret = ui.secrets()
 editor = ui.current_editor(secret)
 done = st.session_state.pop("_partners_registered", None)
 if done:
-    st.success(done, icon="✅")
+    st.success(ui.escape(done), icon="✅")
 
 if editor is None:
     st.info("Reading is open to everyone. **Registering partners needs an administrator sign-in.**", icon="🔒")
@@ -41,9 +42,9 @@ if table.empty:
                    "form or many from a file; partners then add their activities on the Activities page.")
 else:
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 480),
-                 column_config={"Last change (UTC)": st.column_config.DatetimeColumn(
-                     format="D MMM YYYY HH:mm", help="The newest upload or edit that wrote one of the partner's "
-                                                     "records; empty when they all came with the database.")})
+                 column_config={"Last change (UTC)": st.column_config.TextColumn(
+                     help="The newest upload or edit of one of the partner's records; — when they all came with "
+                          "the database.")})
     ui.download(table, label="Partners (CSV)", file_stem="partners_registry", title="Registered partners", f=f,
                 key="dl_registry", note="The list of partners is not filtered.")
 

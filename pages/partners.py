@@ -122,9 +122,9 @@ ui.reporting_panel(reporting, f, key="fresh_partners", full=True)
 with st.expander("🗂️ Who has reported: the records each partner holds, and its last import or edit"):
     reported = cached(VM.who_has_reported, today)
     st.dataframe(reported, hide_index=True, width="stretch", height=min(38 + 35 * len(reported), 420),
-                 column_config={"Last change (UTC)": st.column_config.DatetimeColumn(
-                     format="D MMM YYYY HH:mm", help="The newest upload or edit of one of the partner's records; "
-                                                     "empty when they all came with the database.")})
+                 column_config={"Last change (UTC)": st.column_config.TextColumn(
+                     help="The newest upload or edit of one of the partner's records; — when they all came with "
+                          "the database.")})
     ui.download(reported, label="Who has reported (CSV)", file_stem="who_has_reported", title="Who has reported",
                 f=f, key="dl_reported", note="Every registered partner; the filters do not apply.")
 
@@ -164,7 +164,7 @@ with tab_pp:
         with t1:
             d = prof["tools"]
             if d.empty:
-                st.info(f"{name} owns no tool in view.", icon="ℹ️")
+                st.info(f"{ui.escape(name)} owns no tool in view.", icon="ℹ️")
             else:
                 show(pd.DataFrame({"Tool": d["tool"], "Kind": d["kind"].map(KIND), "Stage": d["stage"].map(STAGE),
                                    "Co-owners": d["co_owners"], "Countries": d["countries"]}),
@@ -172,7 +172,7 @@ with tab_pp:
         with t2:
             d = prof["countries"]
             if d.empty:
-                st.info(f"{name} has no country programme in view.", icon="ℹ️")
+                st.info(f"{ui.escape(name)} has no country programme in view.", icon="ℹ️")
             else:
                 show(pd.DataFrame({"Country": d["country"], "ISO3": d["iso3"], "Income group": d["income_group"],
                                    "Programmes": d["programmes"], "Topics": d["topics"], "Tools": d["tools"],
@@ -181,7 +181,7 @@ with tab_pp:
         with t3:
             d = prof["programmes"]
             if d.empty:
-                st.info(f"{name} has no country programme in view.", icon="ℹ️")
+                st.info(f"{ui.escape(name)} has no country programme in view.", icon="ℹ️")
             else:
                 show(pd.DataFrame({"Programme": d["program_id"], "Country": d["country"], "ISO3": d["iso3"],
                                    "Tool": d["tool"], "Support": d["support_type"].map(Q.SUPPORT_LABELS),
@@ -191,7 +191,7 @@ with tab_pp:
         with t4:
             d = prof["activities"]
             if d.empty:
-                st.info(f"{name} took part in no activity in view.", icon="ℹ️")
+                st.info(f"{ui.escape(name)} took part in no activity in view.", icon="ℹ️")
             else:
                 show(pd.DataFrame({"Date": d["start_date"], "Activity": d["title"], "Type": d["type"],
                                    "Collaborative": d["collaborative"], "With": d["with_partners"],
@@ -201,7 +201,7 @@ with tab_pp:
         with t5:
             d = prof["collaborations"]
             if d.empty:
-                st.info(f"{name} has no collaboration in view.", icon="ℹ️")
+                st.info(f"{ui.escape(name)} has no collaboration in view.", icon="ℹ️")
             else:
                 show(pd.DataFrame({"Started": d["started_date"], "Collaboration": d["title"],
                                    "Kind": d["kind"].map(Q.COLLABORATION_KIND_LABELS),
@@ -226,7 +226,7 @@ with tab_tp:
         if pd.notna(info["website"]):
             facts.append(f"[{info['website']}]({info['website']})")
         st.markdown(" · ".join(facts))
-        st.markdown(f"**Owners:** {info['owners'] if pd.notna(info['owners']) else 'not recorded'}")
+        st.markdown(f"**Owners:** {ui.escape(info['owners']) if pd.notna(info['owners']) else 'not recorded'}")
         if pd.notna(info["description"]):
             st.markdown(ui.escape(info["description"]))
         dims = prof["dimensions"]["dimension"].tolist()

@@ -29,7 +29,7 @@ def partners_table(db: Database, today=None) -> pd.DataFrame:
         "IDC champion": ["Yes" if c else "" for c in frame["idc_champion"]],
         "Tools": frame["tools"], "Programmes": frame["programmes"], "Activities": frame["activities"],
         "Collaborations": frame["collaborations"],
-        "Last change (UTC)": frame["last_change"],
+        "Last change (UTC)": [_when(t) for t in frame["last_change"]],
         "Origin": ["Sample" if s else "Registered" for s in frame["is_sample"]],
         "Batch": frame["batch_id"], "Id": frame["partner_id"],
     })
@@ -165,7 +165,17 @@ def who_has_reported(db: Database, today) -> pd.DataFrame:
     """Per partner (the registry, not filtered): Partner, Status, the records it holds of
     each type, and the date of its last import or edit (UTC; empty when everything came with
     the database). Newest change first, then partners that never changed anything."""
-    table = partners_table(db, today)
-    cols = ["Partner", "Status", "Last change (UTC)", "Tools", "Programmes", "Activities", "Collaborations"]
-    return table[cols].sort_values(["Last change (UTC)", "Partner"], ascending=[False, True],
-                                   na_position="last").reset_index(drop=True)
+    frame = QR.partner_registry(db).assign(order=lambda d: d["last_change"])
+    status = QR.partner_status(db, today)
+    frame = frame.sort_values(["order", "partner"], ascending=[False, True], na_position="last")
+    return pd.DataFrame({
+        "Partner": frame["partner"], "Status": [STATUS_LABELS.get(status.get(p), "") for p in frame["partner_id"]],
+        "Last change (UTC)": [_when(t) for t in frame["last_change"]],
+        "Tools": frame["tools"], "Programmes": frame["programmes"], "Activities": frame["activities"],
+        "Collaborations": frame["collaborations"],
+    }).reset_index(drop=True)
+
+
+def _when(t) -> str:
+    """A change's time as the pages write it; "—" when the records all came with the database."""
+    return "—" if t is None or pd.isna(t) else pd.Timestamp(t).strftime("%d %b %Y %H:%M")
