@@ -27,6 +27,7 @@ from collab_data.db import (
     Database,
     batch_kinds_in,
     close_database,
+    settle,
     sha256_of,
     table_names_in_schema,
 )
@@ -503,6 +504,8 @@ def build(
     path, data_dir = Path(path), Path(data_dir)
     report = BuildReport(path=path, sample=sample)
     if path.exists():
+        close_database(path)
+        settle(path)  # a log left by a killed process goes into the file first: it is kept, and never left stale
         held = _held_records(path) if not force else {}
         if held:
             raise BuildRefused(
@@ -547,6 +550,7 @@ def refresh(path: str | Path, *, data_dir: str | Path = DATA_DIR, progress: Prog
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}: build it first (python -m collab_data build)")
     close_database(path)
+    settle(path)
     Database(path).close()  # migrate the schema forward first, so both files have the same tables
     report = BuildReport(path=path, sample=False)
     skipped = Skipped()

@@ -198,13 +198,46 @@ def row_json(row: dict | None) -> str:
     return json.dumps({k: as_text(v) for k, v in (row or {}).items()}, ensure_ascii=False)
 
 
+class DatabaseUnreadable(Exception):
+    """The database file cannot be opened as it is (a write-ahead log that does not belong
+    to it, a damaged file); the message says what to do. Nothing was changed."""
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        wal = path.with_name(path.name + ".wal")
+        if wal.exists() and "wal" in str(exc).lower():
+            raise DatabaseUnreadable(
+                f"The database {path.name} cannot be opened: its write-ahead log {wal.name} does not belong to it "
+                f"({exc}). Nothing was changed. Keep both files; copy them aside, then either restore the latest "
+                "backup (python -m collab_data restore) or move the .wal file away and open the database again "
+                "(the changes only in that log are then lost).") from exc
+        raise
+
+
+def settle(path: str | Path) -> None:
+    """Write a database's write-ahead log (left by a process that was killed) into the file
+    itself, so that the file alone holds every committed change and can be copied or
+    replaced safely. Raises :class:`DatabaseUnreadable` when the log does not belong to it."""
+    path = Path(path)
+    if not path.exists() or not path.with_name(path.name + ".wal").exists():
+        return
+    con = _connect(path, read_only=False)
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
 class Database:
     """One DuckDB file, opened once in this process."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False):
         self.path = Path(path)
         self.read_only = read_only
-        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        self._con = _connect(self.path, read_only)
         self._lock = threading.RLock()
         self.tables = frozenset(table_names_in_schema())
         #: Counts the writes this process committed: the app's caches key on it. This

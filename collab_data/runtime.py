@@ -42,8 +42,16 @@ def ensure_built() -> Path:
 
 
 def database() -> Database:
-    """The process-wide database, built first if needed."""
-    return get_database(ensure_built())
+    """The process-wide database, built first if needed. A file that cannot be opened as it
+    is (a write-ahead log that is not its own) stops the page with what to do, never a
+    traceback, and nothing is changed."""
+    from collab_data.db import DatabaseUnreadable
+
+    try:
+        return get_database(ensure_built())
+    except DatabaseUnreadable as exc:
+        st.error(str(exc), icon="🛑")
+        st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)

@@ -290,3 +290,23 @@ def test_collaboration_edit_within_the_editors_partner(rw):
     assert "Renamed joint work" in VM.batch_changes(rw, batch)["After"].tolist()
     rw.undo_batch(batch, by="PARIS21 data lead")
     assert _changed(before, rw.table_checksums()) == {"import_batches", "record_changes"}
+
+
+def test_an_interrupted_undo_is_finished_from_the_app(hashes, sample_db_path, tmp_path, monkeypatch):
+    path = tmp_path / "page.duckdb"
+    shutil.copy(sample_db_path, path)
+    db = get_database(path)
+    plan = P.validate_form(db, {"name": "Halfway Org", "org_type": "ngo", "collaboratives": "lnob"}, today=TODAY)
+    batch = P.register(db, plan, editor="Secretariat")
+    # what a kill in the middle of an undo leaves: the status set, the memberships deleted, the partner not yet
+    with db.write(kind="edit", source="t", editor="t") as b:
+        b.execute("UPDATE import_batches SET status = 'undoing' WHERE batch_id = ?", [batch])
+        b.execute("DELETE FROM partner_memberships WHERE batch_id = ?", [batch])
+    at = make_editor_app(hashes, "pages/manage.py", path, monkeypatch)
+    sign_in(at, "Secretariat", ADMIN_CODE)
+    at.selectbox(key="hist_pick").set_value(batch).run()
+    assert any("was interrupted" in w.value for w in at.warning)
+    next(b for b in at.button if b.key == f"hist_finish_{batch}").click().run()
+    assert not at.exception, at.exception
+    assert db.rows("SELECT status FROM import_batches WHERE batch_id = ?", [batch]) == [("undone",)]
+    assert not db.rows("SELECT 1 FROM partners WHERE name = 'Halfway Org'")
