@@ -26,6 +26,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from collab_data import clock
 from collab_data.build import RECORD_KINDS, BuildReport, fresh_file_beside, load_bundled, move_in, record_tables
 from collab_data.db import DATA_DIR, Database
 from collab_data.sources import Skipped
@@ -137,6 +138,22 @@ def _read(zip_path: Path, into: Path, db: Database) -> tuple[dict, dict[str, Pat
     return manifest, {t: files[t] for t in order if t in files}
 
 
+def _dates_outside(db: Database, tables: list[str], limit: int = 10) -> list[str]:
+    """'table.column = value (row key)' for every stored date outside the dates the
+    dashboard accepts anywhere (clock.EARLIEST .. clock.LATEST), the first ``limit``."""
+    found = []
+    keys = db.primary_keys()
+    for table in tables:
+        for column, kind in db.columns_of(table):
+            if kind != "DATE":
+                continue
+            key = " || ' ' || ".join(f"CAST({c} AS VARCHAR)" for c in keys.get(table, [])) or "''"
+            for value, k in db.rows(f"SELECT CAST({column} AS VARCHAR), {key} FROM {table} WHERE {column} < ? OR "
+                                    f"{column} > ? LIMIT ?", [clock.EARLIEST, clock.LATEST, limit]):
+                found.append(f"{table}.{column} = {value} ({k})")
+    return found[:limit]
+
+
 def restore(zip_path: str | Path, db_path: str | Path, *, data_dir: str | Path = DATA_DIR) -> BuildReport:
     """Make a new database at ``db_path`` from the bundled files in ``data_dir`` and the
     records of the backup ``zip_path``. Refuses an existing ``db_path``."""
@@ -155,6 +172,12 @@ def restore(zip_path: str | Path, db_path: str | Path, *, data_dir: str | Path =
                 loaded = db.load_csvs(files)
             except Exception as exc:  # noqa: BLE001 - DuckDB's constraint and conversion errors, said plainly
                 raise BackupError(f"the records of {zip_path.name} do not fit this database: {exc}") from None
+        outside = _dates_outside(db, list(files))
+        if outside:
+            raise BackupError(f"{zip_path.name} holds dates the dashboard does not accept (outside "
+                              f"{clock.EARLIEST.isoformat()} – {clock.LATEST.isoformat()}): " + "; ".join(outside)
+                              + ". Nothing was restored: correct them in the database the backup came from "
+                              "(Manage records) and back it up again.")
         expected = {e["table"]: int(e["rows"]) for e in manifest["files"]}
         short = {t: (n, expected[t]) for t, n in loaded.items() if n != expected[t]}
         if short:

@@ -212,6 +212,23 @@ def test_restore_never_overwrites(with_records, tmp_path):
         restore(zip_path, with_records)
 
 
+def test_restore_refuses_dates_outside_the_window(with_records, tmp_path):
+    """A database filled before dates were bounded may hold a typo year: its backup is refused
+    with the row named, never restored into pages that cannot show it."""
+    from collab_data.backup import BackupError, backup, restore
+
+    db = get_database(with_records)
+    with db.write(kind="edit", source="an old typo", editor="t") as b:
+        b.execute("UPDATE activities SET start_date = DATE '2206-03-10' WHERE activity_id = "
+                  "(SELECT min(activity_id) FROM activities)")
+    zip_path = tmp_path / "backup.zip"
+    backup(db, zip_path)
+    target = tmp_path / "new.duckdb"
+    with pytest.raises(BackupError, match=r"activities.start_date = 2206-03-10 \(A\d+\).*Nothing was restored"):
+        restore(zip_path, target)
+    assert not target.exists() and not list(tmp_path.glob("new.duckdb*"))
+
+
 # --------------------------------------------------------------------------------------
 # Sample out, real data in
 # --------------------------------------------------------------------------------------
