@@ -43,7 +43,8 @@ def undo(batch_id: int, editor: A.Editor) -> dict[str, int]:
     if not row:
         raise WriteRejected(f"there is no import batch {batch_id}")
     if not auth.can_undo(editor, row[0][0], row[0][1]):
-        raise WriteRejected("you may undo only your own partner's uploads (an admin may undo any upload)")
+        raise WriteRejected("you may undo only your own partner's uploads and uploads that name your partner "
+                            "(an admin may undo any upload)")
     return db.undo_batch(batch_id, by=editor.name)
 
 

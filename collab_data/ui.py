@@ -5,8 +5,6 @@ the sample badge, exports and empty states. No SQL here: data comes through
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +19,7 @@ from collab_data.filters import (
     period_choices,
     period_label,
 )
+from collab_data.plaintext import markdown_literal
 from collab_data.runtime import cached
 
 _LIST_FIELDS = ("regions", "income", "groups", "countries", "partners", "tool_kinds")
@@ -122,9 +121,12 @@ def page_header(title: str, f: Filters, *, caption: str | None = None) -> None:
     st.caption(as_of_text(status) + (f" · {caption}" if caption else ""), help=status["definition"])
 
 
-def escape(text: str) -> str:
-    """Plain text for st.markdown: Markdown and HTML characters are escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", text)
+def escape(text: object) -> str:
+    """User text as Markdown that shows exactly that text: no formatting, colour, emoji,
+    icon, LaTeX or HTML, and no visible backslash (:func:`collab_data.plaintext.markdown_literal`).
+    Only for Markdown (st.markdown, st.caption, st.info ..., widget labels); plain elements
+    (dataframes, selectbox options, st.text) take the raw text."""
+    return markdown_literal(text)
 
 
 def download(frame: pd.DataFrame, *, label: str, file_stem: str, title: str, f: Filters, key: str,
@@ -208,6 +210,17 @@ def current_editor(secret: dict):
     return st.session_state.get("_editor")
 
 
+def _session_token() -> str:
+    """A random name for this browser session: the sign-in throttle counts its tries apart
+    from other sessions' (see :class:`collab_data.auth.Throttle`)."""
+    import secrets as _secrets
+
+    token = st.session_state.get("_signin_session")
+    if not token:
+        token = st.session_state["_signin_session"] = _secrets.token_hex(16)
+    return token
+
+
 def sign_in_form(secret: dict) -> None:
     from collab_data import auth
 
@@ -222,9 +235,9 @@ def sign_in_form(secret: dict) -> None:
         name = st.text_input("Editor name", key="signin_name")
         code = st.text_input("Passcode", type="password", key="signin_code")
         if st.form_submit_button("Sign in"):
-            editor, message = auth.sign_in(name, code, configs)
+            editor, message = auth.sign_in(name, code, configs, session=_session_token())
             if editor is None:
-                st.error(message)
+                st.error(escape(message))
             else:
                 st.session_state["_editor"] = editor
                 st.rerun()
@@ -241,7 +254,7 @@ def save_button(label: str, key: str, write, done, *, failed: str, saved_key: st
         try:
             batch = write()
         except WriteRejected as exc:
-            st.error(f"{failed}: {exc}")
+            st.error(f"{failed}: {escape(exc)}")
             return
         st.session_state[saved_key] = done(batch)
         st.rerun()
@@ -275,8 +288,8 @@ def upload_flow(upload, editor, today_) -> None:
         _cancel_button()
         return
     columns = first.table.columns
-    st.markdown(f"**3. Check how the columns are matched** — read as {first.table.encoding}"
-                + (f", separated by {'tab' if first.table.delimiter == chr(9) else repr(first.table.delimiter)}"
+    st.markdown(f"**3. Check how the columns are matched** — read as {escape(first.table.encoding)}"
+                + (f", separated by {'tab' if first.table.delimiter == chr(9) else escape(repr(first.table.delimiter))}"
                    if first.table.delimiter else "")
                 + f", header on row {first.table.header_row}, {len(first.table)} data rows.")
     mapping = {}
@@ -307,7 +320,7 @@ def upload_flow(upload, editor, today_) -> None:
         try:
             batch = actions.import_plan(plan, editor, remember_mapping=remember)
         except (WriteRejected, Exception) as exc:  # noqa: BLE001 - shown to the user; nothing was written
-            st.error(f"Nothing was imported: {exc}")
+            st.error(f"Nothing was imported: {escape(exc)}")
             return
         st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
         st.session_state["_last_import"] = (batch, len(plan.records), upload.name)
@@ -331,7 +344,7 @@ def _show_findings(plan) -> None:
     if plan.critical:
         for f in plan.findings:
             if f.tier == "critical":
-                st.error(f"**The file cannot be imported.** {f.message}\n\n**How to fix:** {f.fix}")
+                st.error(f"**The file cannot be imported.** {escape(f.message)}\n\n**How to fix:** {escape(f.fix)}")
     if not findings.empty:
         shown = findings.assign(tier=findings["tier"].map(TIER_ICON))
         st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1), 320),
@@ -357,7 +370,7 @@ def last_import_notice() -> None:
     done = st.session_state.pop("_last_import", None)
     if done:
         batch, n, name = done
-        st.success(f"Imported {n} activities from {name} as batch {batch}. The KPIs and charts include them now; "
+        st.success(f"Imported {n} activities from {escape(name)} as batch {batch}. The KPIs and charts include them now; "
                    "the batch can be undone under 'Import history'.", icon="✅")
 
 
@@ -455,12 +468,12 @@ def save_form(plan, write, prefix: str, *, failed: str, done) -> None:
     if not plan.records:
         for finding in plan.findings:
             if finding.tier == "error":
-                st.error(f"**{finding.column}** — {finding.message} {finding.fix}", icon="❌")
+                st.error(f"**{escape(finding.column)}** — {escape(finding.message)} {escape(finding.fix)}", icon="❌")
         return
     try:
         batch = write()
     except WriteRejected as exc:
-        st.error(f"{failed}: {exc}")
+        st.error(f"{failed}: {escape(exc)}")
         return
     next_form(prefix)
     st.session_state["_partners_registered"] = done(batch)
@@ -528,7 +541,7 @@ def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=Non
     c[3].metric("⚠️ Warnings", counts["warning"])
     for finding in plan.findings:
         if finding.tier == "critical":
-            st.error(f"**The file cannot be used.** {finding.message}\n\n**How to fix:** {finding.fix}")
+            st.error(f"**The file cannot be used.** {escape(finding.message)}\n\n**How to fix:** {escape(finding.fix)}")
     findings = plan.findings_frame()
     if not findings.empty:
         st.dataframe(findings.assign(tier=findings["tier"].map(TIER_ICON)), hide_index=True, width="stretch",
@@ -546,7 +559,7 @@ def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=Non
         try:
             batch = write(plan)
         except WriteRejected as exc:
-            st.error(f"Nothing was {done}: {exc}")
+            st.error(f"Nothing was {done}: {escape(exc)}")
             return
         st.session_state[round_key] = st.session_state.get(round_key, 0) + 1
         st.session_state["_partners_registered"] = (f"{done.capitalize()} {len(plan.records)} {noun} from "
@@ -575,7 +588,7 @@ def remove_sample_control(editor) -> None:
             try:
                 deleted = actions.remove_sample(editor)
             except WriteRejected as exc:
-                st.error(f"Nothing was removed: {exc}")
+                st.error(f"Nothing was removed: {escape(exc)}")
                 return
             st.session_state["_partners_registered"] = (f"Removed the sample: {sum(deleted.values()):,} rows "
                                                         f"({', '.join(f'{v} {k}' for k, v in deleted.items())}).")
@@ -708,12 +721,12 @@ def edit_partner_panel(editor, today_, choices: dict) -> None:
                     "shows as a former partner from that day and no longer counts as a member, while what it "
                     "counted for in earlier periods does not change.")
         left = st.date_input("Left on", today_, min_value=lo, max_value=hi, key=f"ep_{pid}_left_on")
-        sure = st.checkbox(f"Yes, {options[pid]} has left", key=f"ep_{pid}_left_sure")
+        sure = st.checkbox(f"Yes, {escape(options[pid])} has left", key=f"ep_{pid}_left_sure")
         if st.button("Record the departure", disabled=not sure, key=f"ep_{pid}_left_go"):
             try:
                 batch = actions.retire_partner(pid, left, editor, today=today_)
             except WriteRejected as exc:
-                st.error(f"Nothing was changed: {exc}")
+                st.error(f"Nothing was changed: {escape(exc)}")
                 return
             _done(f"Recorded that {options[pid]} left on {clock.long_date(left)} (batch {batch}).")
 
@@ -770,7 +783,7 @@ def edit_tool_panel(editor, today_, choices: dict) -> None:
         try:
             plan = actions.validate_tool_edit(tid, values, editor, today=today_)
         except WriteRejected as exc:
-            st.error(f"Nothing was saved: {exc}")
+            st.error(f"Nothing was saved: {escape(exc)}")
             return
         save_form(plan, lambda: actions.save_tool_edit(plan, editor), "et", failed="Nothing was saved",
                   done=lambda b: f"Saved the changes to the tool {name} (batch {b}).")
@@ -783,7 +796,7 @@ def edit_tool_panel(editor, today_, choices: dict) -> None:
                 try:
                     batch = actions.retire_tool(tid, when, editor, today=today_)
                 except WriteRejected as exc:
-                    st.error(f"Nothing was changed: {exc}")
+                    st.error(f"Nothing was changed: {escape(exc)}")
                     return
                 _done(f"Recorded that {v['name']} was discontinued on {clock.long_date(when)} (batch {batch}).")
 
@@ -852,18 +865,29 @@ def history_panel(editor) -> None:
     pick = st.selectbox("Look at a batch", list(labels), format_func=labels.get, key="hist_pick")
     st.dataframe(cached(VM.batch_changes, int(pick)), hide_index=True, width="stretch")
     row = batches[batches["Batch"] == pick].iloc[0]
-    if row["status"] != "imported":
+    if row["status"] == "undone":
         return
     if not auth.can_undo(editor, row["kind"], row["note"]):
         st.caption("You can undo only your own partner's imports and edits; an administrator can undo any.")
         return
-    sure = st.checkbox(f"Undo batch {pick}: {row['What']}", key=f"hist_sure_{pick}",
+    if row["status"] == "undoing":
+        st.warning(f"The undo of batch {pick} was interrupted: part of it may still be in the database. Finish it "
+                   "(every step can be run again safely).", icon="⚠️")
+        if st.button(f"↩️ Finish undoing batch {pick}", key=f"hist_finish_{pick}"):
+            try:
+                actions.undo(int(pick), editor)
+            except WriteRejected as exc:
+                st.error(f"The undo could not be finished: {exc}")
+                return
+            _done(f"Batch {pick} undone ({row['What']}).")
+        return
+    sure = st.checkbox(f"Undo batch {pick}: {escape(row['What'])}", key=f"hist_sure_{pick}",
                        help="Removes what the batch added and puts back what it changed or removed.")
     if st.button(f"↩️ Undo batch {pick}", key=f"hist_undo_{pick}", disabled=not sure):
         try:
             deleted = actions.undo(int(pick), editor)
         except WriteRejected as exc:
-            st.error(f"Nothing was undone: {exc}")
+            st.error(f"Nothing was undone: {escape(exc)}")
             return
         _done(f"Batch {pick} undone ({row['What']}): " + (f"{sum(deleted.values())} rows removed, " if deleted else "")
               + "changed values put back.")
@@ -959,7 +983,7 @@ def register_unknown_panel(findings, editor, today_, *, key: str) -> None:
                                        index=None, key=f"{key}_rp_type_{i}_{name}", placeholder="Choose")
                     col = c4.multiselect("Collaboratives", list(choices["collaboratives"]),
                                          format_func=choices["collaboratives"].get, key=f"{key}_rp_col_{i}_{name}")
-                    go = st.form_submit_button(f"Register {name} as a partner")
+                    go = st.form_submit_button(f"Register {escape(name)} as a partner")
                 if go:
                     plan = actions.validate_partner_form({"name": full, "acronym": acr, "org_type": typ or "",
                                                           "collaboratives": "; ".join(col)}, today=today_)
@@ -980,7 +1004,7 @@ def register_unknown_panel(findings, editor, today_, *, key: str) -> None:
                 else:
                     owners = [editor.partner_id]
                     c4.caption("Owner: your partner.")
-                go = st.form_submit_button(f"Add {name} to the tools")
+                go = st.form_submit_button(f"Add {escape(name)} to the tools")
             if go:
                 plan = actions.validate_tool_form({"name": full, "kind": kind or "", "stage": stage or "",
                                                    "owners": "; ".join(owners)}, editor, today=today_)

@@ -97,4 +97,5 @@ with tab_history:
                 except WriteRejected as exc:
                     st.error(str(exc))
         elif row["status"] == "imported" and editor is not None:
-            st.caption("You can undo only your own partner's uploads.")
+            st.caption("You can undo only your own partner's uploads and other partners' uploads that name your "
+                       "partner; an administrator's uploads are undone by an administrator.")
