@@ -657,6 +657,23 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+def _pick(options: dict[str, str], label: str, placeholder: str, key: str, empty: str, values_of, gone: str):
+    """The top of an edit panel: a searchable picker over ``options`` ({id: label}); returns
+    (id, the record's form values) once one is picked, else None (with ``empty`` shown
+    when there is nothing to edit, or ``gone`` when the record was removed meanwhile)."""
+    if not options:
+        st.caption(empty)
+        return None
+    picked = st.selectbox(label, list(options), format_func=options.get, index=None, placeholder=placeholder, key=key)
+    if picked is None:
+        return None
+    values = values_of(picked)
+    if values is None:
+        st.warning(gone)
+        return None
+    return picked, values
+
+
 def edit_partner_panel(editor, today_, choices: dict) -> None:
     """Pick a partner, change any of its fields in a form filled with what is stored, or
     record that it left (admins). Errors by field; nothing is written until it validates."""
@@ -665,17 +682,11 @@ def edit_partner_panel(editor, today_, choices: dict) -> None:
     from collab_data.views import manage as VM
 
     options = cached(VM.partner_edit_choices, today_)
-    if not options:
-        st.caption("No partner is registered yet.")
+    got = _pick(options, "Partner to edit", "Type to search the partners…", "ep_pick", "No partner is registered yet.",
+                actions.partner_form_values, "This partner is no longer registered.")
+    if got is None:
         return
-    pid = st.selectbox("Partner to edit", list(options), format_func=options.get, index=None,
-                       placeholder="Type to search the partners…", key="ep_pick")
-    if pid is None:
-        return
-    v = actions.partner_form_values(pid)
-    if v is None:
-        st.warning("This partner is no longer registered.")
-        return
+    pid, v = got
     k = form_keys("ep")
     lo, hi = window(today_)
     with st.form(f"edit_partner_{pid}", border=True):
@@ -740,17 +751,12 @@ def edit_tool_panel(editor, today_, choices: dict) -> None:
     from collab_data.views import manage as VM
 
     options = cached(VM.tool_edit_choices, None if editor.is_admin else editor.partner_id)
-    if not options:
-        st.caption("No tool to edit yet" + ("" if editor.is_admin else " for your partner") + ".")
+    got = _pick(options, "Tool to edit", "Type to search the tools…", "et_pick",
+                "No tool to edit yet" + ("" if editor.is_admin else " for your partner") + ".",
+                actions.tool_form_values, "This tool is no longer in the catalogue.")
+    if got is None:
         return
-    tid = st.selectbox("Tool to edit", list(options), format_func=options.get, index=None,
-                       placeholder="Type to search the tools…", key="et_pick")
-    if tid is None:
-        return
-    v = actions.tool_form_values(tid)
-    if v is None:
-        st.warning("This tool is no longer in the catalogue.")
-        return
+    tid, v = got
     k = form_keys("et")
     lo, hi = window(today_)
     partners = choices["partners"]
@@ -809,17 +815,12 @@ def edit_programme_panel(editor, today_) -> None:
     from collab_data.views import manage as VM
 
     options = cached(VM.programme_edit_choices, None if editor.is_admin else editor.partner_id)
-    if not options:
-        st.caption("No programme to edit yet" + ("" if editor.is_admin else " for your partner") + ".")
+    got = _pick(options, "Programme to edit", "Type a partner, a country or a support type…", "eg_pick",
+                "No programme to edit yet" + ("" if editor.is_admin else " for your partner") + ".",
+                actions.programme_form_values, "This programme is no longer recorded.")
+    if got is None:
         return
-    prid = st.selectbox("Programme to edit", list(options), format_func=options.get, index=None,
-                        placeholder="Type a partner, a country or a support type…", key="eg_pick")
-    if prid is None:
-        return
-    v = actions.programme_form_values(prid)
-    if v is None:
-        st.warning("This programme is no longer recorded.")
-        return
+    prid, v = got
     k = form_keys("eg")
     lo, hi = window(today_)
     with st.form(f"edit_programme_{prid}", border=True):
@@ -1019,17 +1020,12 @@ def edit_collaboration_panel(editor, today_, choices: dict) -> None:
     from collab_data.views import manage as VM
 
     options = cached(VM.collaboration_edit_choices, None if editor.is_admin else editor.partner_id)
-    if not options:
-        st.caption("No collaboration to edit yet" + ("" if editor.is_admin else " for your partner") + ".")
+    got = _pick(options, "Collaboration to edit", "Type a title or a partner…", "ec_pick",
+                "No collaboration to edit yet" + ("" if editor.is_admin else " for your partner") + ".",
+                actions.collaboration_form_values, "This collaboration is no longer recorded.")
+    if got is None:
         return
-    cid = st.selectbox("Collaboration to edit", list(options), format_func=options.get, index=None,
-                       placeholder="Type a title or a partner…", key="ec_pick")
-    if cid is None:
-        return
-    v = actions.collaboration_form_values(cid)
-    if v is None:
-        st.warning("This collaboration is no longer recorded.")
-        return
+    cid, v = got
     k = form_keys("ec")
     lo, hi = window(today_)
     partners, kinds, acts = choices["partners"], choices["kinds"], dict(choices["activities"])

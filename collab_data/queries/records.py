@@ -72,15 +72,21 @@ def dimension_labels(db: Database) -> dict[str, str]:
     return dict(db.rows("SELECT dimension_id, label FROM lnob_dimensions ORDER BY sort_order"))
 
 
+def _one(db: Database, sql: str, params: list) -> dict | None:
+    """The first row of a query as {column: value}; None when there is none."""
+    with db.cursor() as cur:
+        cur.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    return dict(zip(names, rows[0])) if rows else None
+
+
 def partner_record(db: Database, partner_id: str) -> dict | None:
     """One partner as stored: its columns, ``memberships`` [(collab_id, joined, left)] and
     ``teams`` [(team_id, joined, left)]; None when there is no such partner."""
-    with db.cursor() as cur:
-        cur.execute("SELECT * FROM partners WHERE partner_id = ?", [partner_id])
-        row = cur.fetchone()
-        if row is None:
-            return None
-        out = dict(zip([d[0] for d in cur.description], row))
+    out = _one(db, "SELECT * FROM partners WHERE partner_id = ?", [partner_id])
+    if out is None:
+        return None
     out["memberships"] = db.rows("SELECT collab_id, joined_date, left_date FROM partner_memberships "
                                  "WHERE partner_id = ? ORDER BY collab_id", [partner_id])
     out["teams"] = db.rows("SELECT team_id, joined_date, left_date FROM task_team_members WHERE partner_id = ? "
@@ -106,12 +112,9 @@ def record_history(db: Database, table_names: list[str] | None = None, limit: in
 def tool_record(db: Database, tool_id: str) -> dict | None:
     """One tool as stored, with ``owners`` (partner ids), ``topics`` and
     ``dimensions`` (ids); None when there is no such tool."""
-    with db.cursor() as cur:
-        cur.execute("SELECT * FROM tools WHERE tool_id = ?", [tool_id])
-        row = cur.fetchone()
-        if row is None:
-            return None
-        out = dict(zip([d[0] for d in cur.description], row))
+    out = _one(db, "SELECT * FROM tools WHERE tool_id = ?", [tool_id])
+    if out is None:
+        return None
     out["owners"] = [n for (n,) in db.rows("SELECT partner_id FROM tool_owners WHERE tool_id = ? ORDER BY 1", [tool_id])]
     out["topics"] = [t for (t,) in db.rows("SELECT topic FROM tool_topics WHERE tool_id = ? ORDER BY 1", [tool_id])]
     out["dimensions"] = [d for (d,) in db.rows("SELECT d.dimension_id FROM tool_dimensions t JOIN lnob_dimensions d "
@@ -122,12 +125,9 @@ def tool_record(db: Database, tool_id: str) -> dict | None:
 def program_record(db: Database, program_id: str) -> dict | None:
     """One country programme as stored, with its partner's and tool's names; None when
     there is no such programme."""
-    with db.cursor() as cur:
-        cur.execute("SELECT cp.*, coalesce(p.acronym, p.name) AS partner_label, t.name AS tool_name "
-                    "FROM country_programs cp JOIN partners p USING (partner_id) LEFT JOIN tools t USING (tool_id) "
-                    "WHERE cp.program_id = ?", [program_id])
-        row = cur.fetchone()
-        return None if row is None else dict(zip([d[0] for d in cur.description], row))
+    return _one(db, "SELECT cp.*, coalesce(p.acronym, p.name) AS partner_label, t.name AS tool_name "
+                "FROM country_programs cp JOIN partners p USING (partner_id) LEFT JOIN tools t USING (tool_id) "
+                "WHERE cp.program_id = ?", [program_id])
 
 
 def edit_batches(db: Database, limit: int = 500) -> pd.DataFrame:
