@@ -99,6 +99,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(bench.format_import(bench.bench_import(args.rows or [10_000, 100_000])))
         return 0
     db = Path(args.db) if args.db else bench.default_bench_db()
+    if args.what == "load":
+        from collab_data import loadtest
+
+        print(loadtest.format_load(loadtest.run_load(db, sessions=args.sessions, rounds=args.rounds,
+                                                     rows=(args.rows or [500])[0])))
+        return 0
     if args.what == "pages":
         rows = bench.bench_pages(db, repeat=args.repeat)
         print(f"database: {db.name}, {args.repeat} warm reruns per page")
@@ -377,9 +383,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_passcode)
 
     p = sub.add_parser("bench", help="measure page load times (not a test: prints timings)")
-    p.add_argument("what", choices=["pages", "import"], help="what to measure: page loads, or activity imports")
+    p.add_argument("what", choices=["pages", "import", "load"],
+                   help="what to measure: page loads, imports, or many browser sessions while an editor imports")
+    p.add_argument("--sessions", type=int, default=20, help="load: browsing sessions at once (default 20)")
+    p.add_argument("--rounds", type=int, default=2, help="load: rounds through every page per session (default 2)")
     p.add_argument("--rows", type=int, nargs="*",
-                   help="import: file sizes in rows (default 10000 100000; with --type, 10000)")
+                   help="import: file sizes in rows (default 10000 100000; with --type, 10000); load: the "
+                        "editor's file (default 500)")
     p.add_argument("--type", choices=["activities", "partners", "tools", "programmes", "collaborations", "targets", "all"],
                    help="import: the record type (read+validate and write timed apart; 'all': every type)")
     p.add_argument("--db", help="database to measure on (default: a fresh sample build in a temp folder)")
