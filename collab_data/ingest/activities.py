@@ -21,6 +21,7 @@ import difflib
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,6 +113,18 @@ def norm(text: str) -> str:
 KNOWN_COLUMN_NAMES = {norm(s) for f in FIELDS.values() for s in (f.name, f.label, *f.synonyms)}
 
 
+def title_key(text: str) -> str:
+    """The form of a title that two rows must share to be duplicates, in any script:
+    Unicode-normalised (NFKC: full-width and other look-alike forms become the plain ones),
+    case-folded, punctuation and symbols removed, whitespace collapsed. Letters, digits and
+    marks of every script are kept, so different Arabic, Chinese or Russian titles never
+    match, while 'ＴＲＡＩＮＩＮＧ' and 'training' do."""
+    text = unicodedata.normalize("NFKC", str(text)).casefold().replace("&", " and ")
+    text = "".join("" if unicodedata.category(ch) == "Cf" else " " if unicodedata.category(ch)[0] in "PSZC" else ch
+                   for ch in text)
+    return " ".join(text.split())
+
+
 @dataclass
 class Finding:
     tier: str
@@ -120,10 +133,97 @@ class Finding:
     value: str | None
     message: str
     fix: str
+    #: how many findings this one stands for (more than 1: a summary of findings not listed)
+    stands_for: int = field(default=1, compare=False, repr=False)
+    #: the rows of the findings a summary stands for
+    rows: set | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict:
         return {"tier": self.tier, "row": self.row, "column": self.column, "value": self.value,
                 "message": self.message, "fix": self.fix}
+
+
+#: Findings listed per (tier, column, kind of message); the others are counted in one summary
+#: finding, so a file with 100,000 bad rows does not hold (or show) 100,000 findings.
+FINDINGS_PER_KIND = 200
+
+
+def _message_kind(message: str) -> str:
+    """A message without its values: 'Unknown partner 'X'.' and 'Unknown partner 'Y'.' are one kind."""
+    return re.split(r"['\"\d(]", message or "", maxsplit=1)[0].strip()
+
+
+class FindingList(list):
+    """The findings of a plan: the first :data:`FINDINGS_PER_KIND` of each (tier, column,
+    kind of message) are kept, the rest are counted (with their rows) in one summary finding
+    per kind. ``Plan.counts()`` still counts every finding and every row."""
+
+    def __init__(self, items: Iterable[Finding] = ()):
+        super().__init__()
+        self._seen: dict[tuple, int] = {}
+        self._summaries: dict[tuple, Finding] = {}
+        self.extend(items)
+
+    def append(self, f: Finding) -> None:  # noqa: D102
+        if f.rows is not None:  # a summary (copied or unpickled with its list)
+            super().append(f)
+            return
+        kind = _message_kind(f.message)
+        key = (f.tier, f.column, kind)
+        seen = self.__dict__.setdefault("_seen", {})  # (unpickling appends before it sets the state)
+        n = seen[key] = seen.get(key, 0) + 1
+        if n <= FINDINGS_PER_KIND:
+            super().append(f)
+            return
+        summaries = self.__dict__.setdefault("_summaries", {})
+        summary = summaries.get(key)
+        if summary is None:
+            summary = Finding(f.tier, None, f.column, None, "", f.fix, stands_for=0, rows=set())
+            summary.first, summary.last = f.row, f.row
+            summaries[key] = summary
+            super().append(summary)
+        summary.stands_for += 1
+        if f.row is not None:
+            summary.rows.add(f.row)
+            summary.first = f.row if summary.first is None else min(summary.first, f.row)
+            summary.last = f.row if summary.last is None else max(summary.last, f.row)
+        where = f" (rows {summary.first}-{summary.last})" if summary.first is not None else ""
+        summary.message = (f"{summary.stands_for:,} more finding(s) like the ones above ({kind or f.message[:40]}...)"
+                           f"{where} are not listed: only the first {FINDINGS_PER_KIND} of a kind are shown, "
+                           "all are counted.")
+
+    def extend(self, items: Iterable[Finding]) -> None:  # noqa: D102
+        for f in items:
+            self.append(f)
+
+    def __reduce__(self):  # copy and pickle: the same findings and counts
+        return (_restore_findings, (list(self), self.__dict__.get("_seen", {}), self.__dict__.get("_summaries", {})))
+
+    def __iadd__(self, items):
+        self.extend(items)
+        return self
+
+
+def _restore_findings(items: list, seen: dict, summaries: dict) -> FindingList:
+    out = FindingList()
+    list.extend(out, items)
+    out._seen, out._summaries = dict(seen), dict(summaries)
+    return out
+
+
+def count_findings(findings: Iterable[Finding], error_tier: str = "error") -> tuple[dict[str, int], int]:
+    """Findings per tier (a summary counts as the findings it stands for) and the number of
+    distinct rows with an error."""
+    out = {t: 0 for t in TIERS}
+    rows: set = set()
+    for f in findings:
+        out[f.tier] = out.get(f.tier, 0) + f.stands_for
+        if f.tier == error_tier:
+            if f.rows is not None:
+                rows |= f.rows
+            else:
+                rows.add(f.row)
+    return out, len(rows)
 
 
 @dataclass(frozen=True)
@@ -147,8 +247,12 @@ class Plan:
     size_bytes: int
     table: Table | None
     mapping: dict[str, str]
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=FindingList)
     records: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.findings, FindingList):
+            self.findings = FindingList(self.findings)
 
     @property
     def critical(self) -> bool:
@@ -159,12 +263,10 @@ class Plan:
         return len(self.table) if self.table else 0
 
     def counts(self) -> dict[str, int]:
-        out = {t: 0 for t in TIERS}
-        for f in self.findings:
-            out[f.tier] += 1
+        out, dropped = count_findings(self.findings, ERROR)
         out["rows read"] = self.rows_read
         out["rows to import"] = 0 if self.critical else len(self.records)
-        out["rows dropped"] = len({f.row for f in self.findings if f.tier == ERROR})
+        out["rows dropped"] = dropped
         return out
 
     def findings_frame(self) -> pd.DataFrame:
@@ -255,7 +357,7 @@ class Context:
             paren = re.search(r"\(([^)]+)\)", name)
             if paren:
                 tools.setdefault(norm(paren.group(1)), tid)
-        keys = set() if not activities else {(t, d, norm(title), tuple(sorted(p or [])))
+        keys = set() if not activities else {(t, d, title_key(title), tuple(sorted(p or [])))
                 for t, d, title, p in db.rows(
                     "SELECT a.type_id, a.start_date, a.title, list(ap.partner_id) FROM activities a "
                     "LEFT JOIN activity_partners ap USING (activity_id) GROUP BY ALL")}
@@ -326,7 +428,7 @@ def validate(data: bytes, filename: str, db: Database, *, editor: Editor | None 
         kwargs = {"max_bytes": max_bytes} if max_bytes else {}
         plan.table = read_table(data, filename, known_names=KNOWN_COLUMN_NAMES, **kwargs)
     except FileRejected as exc:
-        plan.findings.append(Finding(CRITICAL, None, None, None, exc.message, exc.fix))
+        plan.findings.append(Finding(CRITICAL, exc.row, exc.column, exc.value, exc.message, exc.fix))
         return plan
     ctx = Context.load(db, today)
     if sha in ctx.imported_files:
@@ -361,12 +463,13 @@ def validate(data: bytes, filename: str, db: Database, *, editor: Editor | None 
     for note in table.notes:
         plan.findings.append(Finding(WARNING, None, None, None, note, "Check that the right rows were read."))
     for rn in table.row_notes:
-        plan.findings.append(Finding(WARNING, rn.row, rn.column, rn.value, rn.message, rn.fix))
-    _validate_rows(plan, ctx, editor)
+        plan.findings.append(Finding(rn.tier, rn.row, rn.column, rn.value, rn.message, rn.fix))
+    # a row the reader found an error in (a cell over the limit) is not imported
+    _validate_rows(plan, ctx, editor, skip={rn.row for rn in table.row_notes if rn.tier == ERROR})
     return plan
 
 
-def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
+def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None, skip: set | frozenset = frozenset()) -> None:
     table, m = plan.table, plan.mapping
     idx = {f: table.columns.index(c) for f, c in m.items()}
     # day/month order: settled by the unambiguous dates of the whole file, never guessed
@@ -391,6 +494,8 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
     row_errors = [0]  # errors found in the current row
 
     for row, rn in zip(table.rows, table.row_numbers):
+        if rn in skip:
+            continue
         row_errors[0] = 0
         flags: list[str] = []
 
@@ -539,7 +644,7 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None) -> None:
 
         if row_errors[0]:
             continue
-        key = (type_id, start, norm(title), tuple(sorted(partner_ids)))
+        key = (type_id, start, title_key(title), tuple(sorted(partner_ids)))
         if key in ctx.existing_keys:
             err("title", title, "This activity is already in the database (same title, type, date and partners).",
                 "Remove the row; it was imported before.")
@@ -570,7 +675,7 @@ def import_activities(db: Database, plan: Plan, *, editor: Editor) -> int:
             raise WriteRejected(f"rows {outside[:5]} are not activities of your partner")
     with db.write(kind="upload", source=plan.filename, sha256=plan.sha256, size_bytes=plan.size_bytes,
                   rows_read=plan.rows_read, editor=editor.name,
-                  note=json.dumps({"partner": editor.partner_id, "mapping": plan.mapping})) as batch:
+                  note=json.dumps({"partner": editor.partner_id, "partners": sorted({p for r in plan.records for p in r["partner_ids"]}), "mapping": plan.mapping})) as batch:
         ids = [f"U{batch.batch_id}-{i:06d}" for i in range(1, len(plan.records) + 1)]
         acts = pd.DataFrame({
             "activity_id": ids,

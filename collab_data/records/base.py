@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from collab_data.ingest.activities import CRITICAL, ERROR, TIERS, WARNING, Finding, norm
+from collab_data.ingest.activities import CRITICAL, ERROR, WARNING, Finding, FindingList, count_findings, norm
 from collab_data.ingest.reader import FileRejected, read_table
 
 
@@ -42,20 +42,24 @@ class Plan:
     source: str
     noun: str = "records"
     sha256: str | None = None
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=FindingList)
     records: list[dict] = field(default_factory=list)
     rows_read: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.findings, FindingList):  # at most FINDINGS_PER_KIND of a kind, all counted
+            self.findings = FindingList(self.findings)
 
     @property
     def critical(self) -> bool:
         return any(f.tier == CRITICAL for f in self.findings)
 
     def counts(self) -> dict[str, int]:
-        out = {t: sum(f.tier == t for f in self.findings) for t in TIERS}
+        out, not_written = count_findings(self.findings, ERROR)
         out["rows read"] = self.rows_read
         out["to write"] = 0 if self.critical else len(self.records)
-        out["rows not written"] = len({f.row for f in self.findings if f.tier == ERROR})
+        out["rows not written"] = not_written
         return out
 
     def findings_frame(self) -> pd.DataFrame:
@@ -144,7 +148,7 @@ def read_rows(data: bytes, filename: str, specs: dict[str, Field], noun: str, *,
     try:
         table = read_table(data, filename, known_names=known, **({"max_bytes": max_bytes} if max_bytes else {}))
     except FileRejected as exc:
-        plan.findings.append(Finding(CRITICAL, None, None, None, exc.message, exc.fix))
+        plan.findings.append(Finding(CRITICAL, exc.row, exc.column, exc.value, exc.message, exc.fix))
         return plan, []
     plan.rows_read = len(table)
     mapping = suggest_mapping(specs, table.columns)
@@ -167,9 +171,11 @@ def read_rows(data: bytes, filename: str, specs: dict[str, Field], noun: str, *,
     for note in table.notes:
         plan.findings.append(Finding(WARNING, None, None, None, note, "Check that the right rows were read."))
     for rn in table.row_notes:
-        plan.findings.append(Finding(WARNING, rn.row, rn.column, rn.value, rn.message, rn.fix))
+        plan.findings.append(Finding(rn.tier, rn.row, rn.column, rn.value, rn.message, rn.fix))
+    skip = {rn.row for rn in table.row_notes if rn.tier == ERROR}  # a cell over the limit: the row is not imported
     idx = {f: table.columns.index(c) for f, c in mapping.items()}
-    return plan, [(rn, {f: row[i] for f, i in idx.items()}, mapping) for row, rn in zip(table.rows, table.row_numbers)]
+    return plan, [(rn, {f: row[i] for f, i in idx.items()}, mapping)
+                  for row, rn in zip(table.rows, table.row_numbers) if rn not in skip]
 
 
 def template_csv(specs: dict[str, Field], example_rows: list[list[str]] | None = None) -> bytes:
