@@ -742,6 +742,7 @@ def template_csv(example: bool = False) -> bytes:
 
 def template_xlsx(example: bool = False) -> bytes:
     """The activities template as an Excel workbook (the same columns and example, with a Help sheet)."""
-    from collab_data.records import base
+    from collab_data.ingest import templates
 
-    return base.template_xlsx({c: FIELDS[c] for c in TEMPLATE_COLUMNS}, base.csv_rows(template_csv(example)), title="Activities")
+    return templates.template_xlsx({c: FIELDS[c] for c in TEMPLATE_COLUMNS}, templates.csv_rows(template_csv(example)),
+                                   title="Activities")
