@@ -219,6 +219,24 @@ def test_mapping_suggestions_and_saved_mapping(writable_db):
     assert m["title"] == "Event" and m["partners"] == "Lead agency" and m["start_date"] == "Date"
 
 
+def test_columns_as_partners_write_them_are_matched_and_an_unmatched_one_is_reported(writable_db):
+    from conftest import TODAY
+
+    data = (b"Title,Type,Start,End (dd/mm/yyyy),Partners,Programme countries,Collab.,Budget (USD)\n"
+            b"Review,peer review,2026-03-01,02/03/2026,PARIS21,Kenya,gender,12000\n"
+            b"Exchange,knowledge exchange,2026-04-01,01/03/2026,PARIS21,Ghana,lnob,8000\n")
+    before = writable_db.table_checksums()
+    plan = A.validate(data, "log.csv", writable_db, editor=ADMIN, today=TODAY)
+    assert plan.mapping["end_date"] == "End (dd/mm/yyyy)" and plan.mapping["collaborative"] == "Collab."
+    assert plan.mapping["countries"] == "Programme countries"
+    errors = [(f.row, f.column) for f in plan.findings if f.tier == "error"]
+    assert errors == [(3, "End (dd/mm/yyyy)")], "the end before the start is no longer hidden"
+    unmatched = [f for f in plan.findings if f.column == "Budget (USD)"]
+    assert len(unmatched) == 1 and unmatched[0].tier == "warning" and unmatched[0].row == 1
+    assert "'12000', '8000'" in unmatched[0].message and "not imported" in unmatched[0].message
+    assert writable_db.table_checksums() == before
+
+
 def test_user_mapping_overrides_and_bad_mapping_is_critical(writable_db):
     data = csv_bytes("Col A,Col B,Col C,Col D", "Webinar on gender data,webinar,2026-02-02,ODW")
     plan = A.validate(data, "x.csv", writable_db, editor=ADMIN, today=TODAY)

@@ -72,7 +72,8 @@ FIELDS: dict[str, FieldSpec] = {f.name: f for f in [
                "iso3", "location", "where", "target country", "target countries", "country name"),
               "Country names or ISO codes; several separated by ';'."),
     FieldSpec("collaborative", "Collaborative", False,
-              ("collaborative", "collaboration", "network", "community", "data collaborative"),
+              ("collaborative", "collaboration", "network", "community", "data collaborative", "collab",
+               "collab.", "collaborative name"),
               "gender, LNOB, or empty."),
     FieldSpec("tool", "Tool", False, ("tool", "tools", "product", "tool used", "tool name"),
               "A tool of the catalogue, by name."),
@@ -292,11 +293,70 @@ class Plan:
 # --------------------------------------------------------------------------------------
 # Mapping
 # --------------------------------------------------------------------------------------
+def stated_day_order(headers: list[str]) -> str | None:
+    """'dmy' or 'mdy' when a date column's header states its format (dd/mm/yyyy, MM-DD-YY),
+    and the headers do not disagree; else None."""
+    found = set()
+    for h in headers:
+        t = str(h).lower()
+        if re.search(r"\bdd?\W*mm?\W*(yy|aa|jj)", t) or re.search(r"\bjj\W*mm\W*aa", t):
+            found.add("dmy")
+        elif re.search(r"\bmm?\W*dd?\W*yy", t):
+            found.add("mdy")
+    return found.pop() if len(found) == 1 else None
+
+
+def _bare(column: str) -> str:
+    """A column name without what it says about the format: "End (dd/mm/yyyy)" -> "end"."""
+    return norm(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", str(column)))
+
+
+def unmatched_columns(table, mapping: dict[str, str]) -> list[Finding]:
+    """A warning for every column that holds values but is matched to no field: its name, a
+    sample of its values, and the field it most likely is (never dropped without a word)."""
+    used = set(mapping.values())
+    free = [f for f in FIELDS if f not in mapping]
+    out = []
+    for i, col in enumerate(table.columns):
+        if col in used or not str(col).strip():
+            continue
+        values = list(dict.fromkeys(v.strip() for v in (r[i] if i < len(r) else "" for r in table.rows) if v.strip()))
+        if not values:
+            continue
+        sample = ", ".join(repr(v[:40]) for v in values[:3]) + (" …" if len(values) > 3 else "")
+        guess = _closest_field(col, free)
+        fix = (f"Match it to '{FIELDS[guess].label}' in step 3 if that is what it holds; otherwise leave it."
+               if guess else "Match it to one of the fields in step 3 if it holds one; otherwise leave it.")
+        out.append(Finding(WARNING, table.header_row, col, sample,
+                           f"The column {col!r} is not matched to any field, so its values ({sample}) are not "
+                           "imported.", fix))
+    return out
+
+
+def _closest_field(column: str, fields: list[str]) -> str | None:
+    import difflib
+
+    bare = _bare(column)
+    best, score = None, 0.0
+    for f in fields:
+        spec = FIELDS[f]
+        for syn in (spec.name, spec.label, *spec.synonyms):
+            r = difflib.SequenceMatcher(None, bare, norm(syn)).ratio()
+            if norm(syn) and (bare.startswith(norm(syn)) or norm(syn).startswith(bare)) and len(bare) >= 3:
+                r = max(r, 0.8)
+            if r > score:
+                best, score = f, r
+    return best if score >= 0.6 else None
+
+
 def suggest_mapping(columns: Iterable[str], saved: dict[str, str] | None = None) -> dict[str, str]:
     """Our field -> the file's column. A saved mapping (for this partner) wins where its
     columns exist; then exact names and synonyms; then names that contain a synonym."""
     columns = list(columns)
     by_norm = {norm(c): c for c in columns}
+    by_bare = {}  # "End (dd/mm/yyyy)" is the end date: what is in brackets says the format
+    for c in columns:
+        by_bare.setdefault(_bare(c), c)
     mapping: dict[str, str] = {}
     used: set[str] = set()
     for fld, col in (saved or {}).items():
@@ -307,7 +367,7 @@ def suggest_mapping(columns: Iterable[str], saved: dict[str, str] | None = None)
         if spec.name in mapping:
             continue
         for syn in (spec.name, norm(spec.label), *spec.synonyms):
-            col = by_norm.get(norm(syn))
+            col = by_norm.get(norm(syn)) or by_bare.get(norm(syn))
             if col and col not in used:
                 mapping[spec.name] = col
                 used.add(col)
@@ -464,6 +524,7 @@ def validate(data: bytes, filename: str, db: Database, *, editor: Editor | None 
         plan.findings.append(Finding(WARNING, None, None, None, note, "Check that the right rows were read."))
     for rn in table.row_notes:
         plan.findings.append(Finding(rn.tier, rn.row, rn.column, rn.value, rn.message, rn.fix))
+    plan.findings.extend(unmatched_columns(table, plan.mapping))
     # a row the reader found an error in (a cell over the limit) is not imported
     _validate_rows(plan, ctx, editor, skip={rn.row for rn in table.row_notes if rn.tier == ERROR})
     return plan
@@ -474,6 +535,8 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None, skip: set | 
     idx = {f: table.columns.index(c) for f, c in m.items()}
     # day/month order: settled by the unambiguous dates of the whole file, never guessed
     order = day_order_evidence([r[idx[f]] for f in ("start_date", "end_date") if f in idx for r in table.rows])
+    if order is None:  # or by what a header says: "End (dd/mm/yyyy)"
+        order = stated_day_order([m[f] for f in ("start_date", "end_date") if f in m])
     seen_in_file: dict[tuple, int] = {}
     resolved_partner: dict[str, tuple] = {}
     # real files repeat the same cells thousands of times: read each distinct text once
