@@ -88,14 +88,23 @@ with tab_history:
         rows = cached(QA.batch_activities, int(pick))
         st.dataframe(rows, hide_index=True, width="stretch")
         row = batches[batches["batch_id"] == pick].iloc[0]
+        undone = st.session_state.pop("_undone", None)
+        if undone:
+            st.success(undone, icon="↩️")
         if row["status"] == "imported" and auth.can_undo(editor, row["kind"], row["note"]):
-            if st.button(f"↩️ Undo batch {pick} ({row['activities_now']} activities)", key="undo_btn"):
+            sure = st.checkbox(f"Remove the {row['activities_now']} activities of batch {pick} "
+                               f"({ui.escape(row['file'])})", key=f"undo_sure_{pick}")
+            if st.button(f"↩️ Undo batch {pick} ({row['activities_now']} activities)", key="undo_btn",
+                         disabled=not sure):
                 try:
                     deleted = actions.undo(int(pick), editor)
-                    st.success(f"Batch {pick} undone: {sum(deleted.values())} rows removed.")
-                    st.rerun()
                 except WriteRejected as exc:
-                    st.error(str(exc))
+                    st.error(ui.escape(str(exc)))
+                else:
+                    st.session_state["_undone"] = (
+                        f"Batch {pick} undone: {deleted.get('activities', 0)} activities removed "
+                        f"({sum(deleted.values())} rows in all); it now reads 'undone' in the list.")
+                    st.rerun()
         elif row["status"] == "imported" and editor is not None:
             st.caption("You can undo only your own partner's uploads and other partners' uploads that name your "
                        "partner; an administrator's uploads are undone by an administrator.")

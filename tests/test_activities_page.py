@@ -75,10 +75,17 @@ def test_editor_uploads_previews_imports_and_the_kpis_move_then_undo(db_copy, ha
     sign_in(at, "Secretariat", ADMIN_CODE)
     at.selectbox(key="batch_pick").set_value(batch)
     at.run()
+    assert next(b for b in at.button if b.label.startswith("↩️ Undo")).disabled, "not before the confirmation"
+    at.checkbox(key=f"undo_sure_{batch}").check().run()
     next(b for b in at.button if b.label.startswith("↩️ Undo")).click()
     at.run()
     assert not at.exception, at.exception
     assert db.scalar("SELECT count(*) FROM activities") == n_before
+    assert f"Batch {batch} undone: 4 activities removed" in " ".join(s.value for s in at.success)
+    history = next(d.value for d in at.dataframe if "undone_at" in d.value.columns or "status" in d.value.columns)
+    assert history.set_index("batch_id").loc[batch, "status"] == "undone"
+    assert db.rows("SELECT count(*) FROM import_batches WHERE source LIKE 'column mapping%'") == [(1,)]
+    assert all("column mapping" not in str(x) for x in history["file"]), "remembered matchings are not listed"
     undone = make_app(hashes, page="pages/overview.py", period="2026-Q4")
     assert kpi(undone, "Knowledge") == ks_before
 

@@ -775,7 +775,8 @@ def saved_mapping(db: Database, scope: str) -> dict[str, str]:
 def save_mapping(db: Database, scope: str, mapping: dict[str, str], *, editor: str) -> None:
     """Remember a partner's column mapping (through the single write path)."""
     clean = {k: v for k, v in mapping.items() if k in FIELDS and v}
-    with db.write(kind="edit", source=f"column mapping for {scope}", editor=editor) as batch:
+    with db.write(kind="edit", source=f"column mapping for {scope}", editor=editor,
+                  note=json.dumps({"setting": "column mapping", "scope": scope})) as batch:
         batch.execute("DELETE FROM column_mappings WHERE scope = ?", [scope])
         batch.insert("column_mappings", pd.DataFrame([{"scope": scope, "mapping": json.dumps(clean, sort_keys=True)}]))
         batch.rows_imported = 1

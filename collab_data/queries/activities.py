@@ -33,13 +33,14 @@ def activity_log(db: Database, f: Filters) -> pd.DataFrame:
 
 
 def upload_batches(db: Database) -> pd.DataFrame:
-    """Uploads and edits (not the build), newest first."""
+    """Imports of activities, newest first (other record types and edits are in the history
+    of changes on Manage records; a remembered column matching is a setting, not an import)."""
     return db.query("""
         SELECT batch_id, kind, source AS file, editor, created_at, rows_read, rows_imported, rows_skipped,
                status, undone_at, undone_by, note,
                (SELECT count(*) FROM activities a WHERE a.batch_id = b.batch_id) AS activities_now
         FROM import_batches b
-        WHERE kind IN ('upload', 'edit')
+        WHERE kind = 'upload' AND (coalesce(json_extract_string(note, '$.records'), 'activities') = 'activities')
         ORDER BY batch_id DESC
     """)
 

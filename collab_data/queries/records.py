@@ -139,7 +139,7 @@ def edit_batches(db: Database, limit: int = 500) -> pd.DataFrame:
                b.rows_imported,
                (SELECT count(*) FROM record_changes c WHERE c.batch_id = b.batch_id) AS changes
         FROM import_batches b
-        WHERE b.kind IN ('upload', 'edit')
+        WHERE b.kind IN ('upload', 'edit') AND b.source NOT LIKE 'column mapping for %'
         ORDER BY b.batch_id DESC
         LIMIT $limit
     """, {"limit": limit})
