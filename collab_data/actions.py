@@ -122,20 +122,22 @@ def remove_sample(editor: A.Editor | None) -> dict[str, int]:
 # Country programmes (Manage records)
 # --------------------------------------------------------------------------------------
 def validate_programmes_file(data: bytes, filename: str, editor: A.Editor | None, *, today: date,
-                             max_bytes: int | None = None):
-    from collab_data.records import programmes as PR
+                             max_bytes: int | None = None, roles=None, country: str | None = None):
+    """A programmes file of any format (sheet, IATI XML or zip, 3W): see programme_sources."""
+    from collab_data.records import programme_sources as PS
 
-    return PR.validate_file(data, filename, runtime.database(), today=today, editor=editor, max_bytes=max_bytes)
+    return PS.validate(data, filename, runtime.database(), today=today, editor=editor, roles=roles, country=country,
+                       max_bytes=max_bytes)
 
 
 def import_programmes(plan, editor: A.Editor | None) -> int:
     """Write a validated programmes plan (any signed-in editor; a partner editor only its own
     partner's, which the validation already ensured and the write checks again)."""
-    from collab_data.records import programmes as PR
+    from collab_data.records import programme_sources as PS
 
     if editor is None:
         raise WriteRejected("sign in to import programmes")
-    return PR.write(runtime.database(), plan, editor=editor)
+    return PS.write(runtime.database(), plan, editor=editor)
 
 
 # --------------------------------------------------------------------------------------

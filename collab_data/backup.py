@@ -92,7 +92,7 @@ def backup(db: Database, out: str | Path) -> BackupReport:
     return report
 
 
-def _read(zip_path: Path, into: Path, db: Database) -> tuple[dict, dict[str, Path]]:
+def _read(zip_path: Path, into: Path, db: Database) -> tuple[dict, dict[str, Path], dict[str, list[str]]]:
     """Check the zip against its manifest and extract it; returns (manifest, {table: csv})."""
     try:
         with zipfile.ZipFile(zip_path) as z:
@@ -113,15 +113,21 @@ def _read(zip_path: Path, into: Path, db: Database) -> tuple[dict, dict[str, Pat
                 raise BackupError(f"{zip_path.name} was made by a newer version of the dashboard (schema "
                                   f"{manifest['schema_version']}, this one {db.schema_version()}): update first")
             files: dict[str, Path] = {}
+            columns: dict[str, list[str]] = {}
             known = set(record_tables()) | {"import_batches"}
             for entry in manifest.get("files", []):
                 table, name = entry.get("table"), entry.get("file")
                 if table not in known or name not in names or Path(name).name != name:
                     raise BackupError(f"{zip_path.name}: the manifest lists {name!r} for {table!r}, which is "
                                       "missing or not a table of the records")
-                if entry.get("columns") != [c for c, _ in db.columns_of(table)]:
+                now = [c for c, _ in db.columns_of(table)]
+                had = entry.get("columns")
+                # a backup of an earlier version lacks the columns added since: they take their default
+                if not isinstance(had, list) or not had or not set(had) <= set(now) or (
+                        had != now and int(manifest.get("schema_version", 0)) >= db.schema_version()):
                     raise BackupError(f"{zip_path.name}: the columns of {table} differ from this version's "
-                                      f"({entry.get('columns')})")
+                                      f"({had})")
+                columns[table] = had
                 target = into / name
                 target.write_bytes(z.read(name))
                 if _sha256(target) != entry.get("sha256"):
@@ -135,7 +141,7 @@ def _read(zip_path: Path, into: Path, db: Database) -> tuple[dict, dict[str, Pat
     except (zipfile.LargeZipFile, OSError, KeyError) as exc:
         raise BackupError(f"{zip_path.name} cannot be read ({exc})") from None
     order = ["import_batches", *record_tables()]
-    return manifest, {t: files[t] for t in order if t in files}
+    return manifest, {t: files[t] for t in order if t in files}, columns
 
 
 def _dates_outside(db: Database, tables: list[str], limit: int = 10) -> list[str]:
@@ -167,9 +173,9 @@ def restore(zip_path: str | Path, db_path: str | Path, *, data_dir: str | Path =
     with fresh_file_beside(db_path, ".restoring") as db:
         load_bundled(db, Path(data_dir), False, report, Skipped(), lambda _name, _i: time.perf_counter())
         with tempfile.TemporaryDirectory() as unpacked:
-            manifest, files = _read(zip_path, Path(unpacked), db)
+            manifest, files, columns = _read(zip_path, Path(unpacked), db)
             try:
-                loaded = db.load_csvs(files)
+                loaded = db.load_csvs(files, columns)
             except Exception as exc:  # noqa: BLE001 - DuckDB's constraint and conversion errors, said plainly
                 raise BackupError(f"the records of {zip_path.name} do not fit this database: {exc}") from None
         outside = _dates_outside(db, list(files))

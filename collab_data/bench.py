@@ -366,6 +366,13 @@ def _record_importer(name: str, module_name: str, make: Callable[[int], bytes]) 
                     lambda db, plan: writer(db, plan, editor=_admin()), lambda plan: plan.counts()["to write"])
 
 
+def synthetic_iati_xml(n: int) -> bytes:
+    """An IATI activity file of ``n`` activities (see :func:`collab_data.records.iati.synthetic_xml`)."""
+    from collab_data.records.iati import synthetic_xml
+
+    return synthetic_xml(n)
+
+
 #: Record type -> a factory of its Importer (None when its module is not there). A new record
 #: type registers here: a generator of a realistic file, and its module's validate and write.
 IMPORTERS: dict[str, Callable[[], Importer | None]] = {
@@ -375,6 +382,7 @@ IMPORTERS: dict[str, Callable[[], Importer | None]] = {
     "programmes": lambda: _record_importer("programmes", "programmes", synthetic_programmes_csv),
     "collaborations": lambda: _record_importer("collaborations", "collaborations", synthetic_collaborations_csv),
     "targets": lambda: _record_importer("targets", "targets", synthetic_targets_csv),
+    "iati": lambda: _record_importer("iati", "iati", synthetic_iati_xml),
 }
 
 

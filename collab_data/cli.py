@@ -167,12 +167,13 @@ def _import_partners(args: argparse.Namespace, data: bytes, name: str) -> int:
 def _import_programmes(args: argparse.Namespace, data: bytes, name: str) -> int:
     from collab_data import clock
     from collab_data.ingest.activities import Editor
-    from collab_data.records import programmes as PR
+    from collab_data.records import programme_sources as PS
 
     db = _open_db(args)
     editor = Editor(args.editor, args.partner)
-    plan = PR.validate_file(data, name, db, today=clock.today(), editor=editor)
-    return _import_records(args, plan, lambda p: PR.write(db, p, editor=editor), "programmes", "imported")
+    plan = PS.validate(data, name, db, today=clock.today(), editor=editor, roles=getattr(args, "roles", None),
+                       country=getattr(args, "country", None))
+    return _import_records(args, plan, lambda p: PS.write(db, p, editor=editor), "programmes", "imported")
 
 
 def _import_record_kind(args: argparse.Namespace, data: bytes, name: str) -> int:
@@ -359,6 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--editor", default="cli", help="name recorded with the import batch")
     p.add_argument("--partner", help="import as this partner's editor (rows must include it); default: admin")
     p.add_argument("--dry-run", action="store_true", help="validate and print the findings, write nothing")
+    p.add_argument("--roles", help="programmes from an IATI file: the organisation roles whose partners get the "
+                                   "programme (reporting, funding, accountable, extending, implementing; default "
+                                   "reporting,implementing)")
+    p.add_argument("--country", help="programmes from a 3W sheet: the country it covers, when the sheet does not say")
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("template", help="print a CSV template (or a filled example); --xlsx for an Excel workbook")
@@ -390,7 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, nargs="*",
                    help="import: file sizes in rows (default 10000 100000; with --type, 10000); load: the "
                         "editor's file (default 500)")
-    p.add_argument("--type", choices=["activities", "partners", "tools", "programmes", "collaborations", "targets", "all"],
+    p.add_argument("--type", choices=["activities", "partners", "tools", "programmes", "collaborations", "targets", "iati",
+                                      "all"],
                    help="import: the record type (read+validate and write timed apart; 'all': every type)")
     p.add_argument("--db", help="database to measure on (default: a fresh sample build in a temp folder)")
     p.add_argument("--repeat", type=int, default=5, help="warm reruns per page (default 5)")

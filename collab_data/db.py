@@ -597,15 +597,20 @@ class Database:
                             "(HEADER, NULLSTR '\\N')", params).fetchone()
         return int(n[0]) if n else 0
 
-    def load_csvs(self, files: dict[str, Path]) -> dict[str, int]:
+    def load_csvs(self, files: dict[str, Path], columns: dict[str, list[str]] | None = None) -> dict[str, int]:
         """Insert CSV files written by :meth:`export_csv` ({table: file}, parents first) in one
-        transaction: every row, or nothing. Returns the rows loaded per table."""
+        transaction: every row, or nothing. ``columns``: the columns a file holds when it was
+        written by an earlier schema version (a subset of today's; the others take their
+        default). Returns the rows loaded per table."""
         loaded: dict[str, int] = {}
         with self._lock, self.cursor() as cur:
             cur.execute("BEGIN")
             try:
                 for table, path in files.items():
                     cols = self.columns_of(table)
+                    if columns and table in columns:
+                        types = dict(cols)
+                        cols = [(c, types[c]) for c in columns[table]]
                     spec = "{" + ", ".join(f"'{c}': '{t}'" for c, t in cols) + "}"
                     source = str(path).replace("'", "''")
                     n = cur.execute(

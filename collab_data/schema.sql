@@ -572,3 +572,17 @@ CREATE TABLE record_changes (
     PRIMARY KEY (batch_id, seq),
     CHECK ((action = 'update') = (column_name IS NOT NULL))
 );
+
+-- version: 5: programmes from published sources
+-- A programme read from an IATI activity file, a 3W sheet or a sheet: its title and
+-- description, the recipient country's share of the activity (percentage, 0-100: checked
+-- by the importers, ALTER cannot add a CHECK), the OECD DAC gender marker (significance 0,
+-- 1 or 2; NULL: not screened), sector codes separated by '; ', the format it came from
+-- ('iati', '3w', 'sheet'; NULL: before version 5) and sub-national areas (3W).
+ALTER TABLE country_programs ADD COLUMN title VARCHAR;
+ALTER TABLE country_programs ADD COLUMN description VARCHAR;
+ALTER TABLE country_programs ADD COLUMN percentage DOUBLE;
+ALTER TABLE country_programs ADD COLUMN gender_marker INTEGER;
+ALTER TABLE country_programs ADD COLUMN sectors VARCHAR;
+ALTER TABLE country_programs ADD COLUMN source_format VARCHAR;
+ALTER TABLE country_programs ADD COLUMN areas VARCHAR;

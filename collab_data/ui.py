@@ -338,7 +338,8 @@ def _show_findings(plan) -> None:
     c[0].metric("Rows read", counts["rows read"])
     c[1].metric("Rows to import", counts["rows to import"])
     c[2].metric("⛔ Critical", counts["critical"])
-    c[3].metric("❌ Errors (rows dropped)", counts["error"])
+    c[3].metric("❌ Rows not imported", counts["rows dropped"],
+                help=f"Rows with at least one error ({counts['error']} error finding(s) in all); each is listed below.")
     c[4].metric("⚠️ Warnings", counts["warning"])
     findings = plan.findings_frame()
     if plan.critical:
@@ -492,11 +493,12 @@ def partners_file_flow(editor, today_) -> None:
 def programmes_file_flow(editor, today_) -> None:
     """Import country programmes from a file (admins: any partner; partner editors: their own)."""
     from collab_data import actions
-    from collab_data.records import programmes as PR
+    from collab_data.records import programme_sources as PS
 
-    records_file_flow(PR, "programmes", "import", lambda data, name, mb: actions.validate_programmes_file(
+    st.caption(PS.rules_caption())
+    records_file_flow(PS, "programmes", "import", lambda data, name, mb: actions.validate_programmes_file(
         data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.import_programmes(plan, editor),
-        editor=editor, today_=today_)
+        editor=editor, today_=today_, types=PS.UPLOAD_TYPES)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -515,7 +517,8 @@ def template_buttons(kind, noun: str) -> None:
                          XLSX, on_click="ignore", key=f"{noun}_example_xlsx")
 
 
-def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=None, today_=None) -> None:
+def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=None, today_=None,
+                      types: list[str] | None = None) -> None:
     """A file of records of one type (``kind``: a module of :mod:`collab_data.records`):
     template and example, findings by row and column, preview, then write or cancel.
     Nothing is written before the choice."""
@@ -526,7 +529,7 @@ def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=Non
         st.table({"column": list(kind.FIELDS), "required": ["yes" if s.required else "" for s in kind.FIELDS.values()],
                   "what": [s.help for s in kind.FIELDS.values()]})
     round_key = f"{noun}_round"
-    upload = st.file_uploader(f"{noun.capitalize()} file", type=["csv", "tsv", "txt", "xlsx"],
+    upload = st.file_uploader(f"{noun.capitalize()} file", type=types or ["csv", "tsv", "txt", "xlsx"],
                               key=f"{noun}_upload_{st.session_state.get(round_key, 0)}")
     if upload is None:
         return

@@ -264,3 +264,33 @@ def test_a_record_that_uses_a_sample_partner_blocks_the_removal(with_records):
                        match=r"sample records cannot be removed: .*row\(s\) of \w+ from batch \d+ refer to its \w+"):
         db.remove_sample(by="Secretariat")
     assert db.table_checksums() == before
+
+
+def test_a_backup_of_an_earlier_version_restores(tmp_path, monkeypatch, data_copy):
+    """A backup made before records became editable (schema 3) restores into today's schema;
+    the columns added since take their defaults."""
+    from collab_data import db as dbmod
+    from collab_data.backup import backup, restore
+
+    text = dbmod.SCHEMA_FILE.read_text(encoding="utf-8")
+    old_schema = tmp_path / "schema_v3.sql"
+    old_schema.write_text(text[:text.index("-- version: 4:")], encoding="utf-8")
+    monkeypatch.setattr(dbmod, "SCHEMA_FILE", old_schema)
+    old_path = tmp_path / "v3.duckdb"
+    build(old_path, data_dir=data_copy)
+    old = get_database(old_path)
+    assert old.schema_version() == 3
+    zip_path = tmp_path / "v3-backup.zip"
+    backup(old, zip_path)
+    partners = old.rows("SELECT partner_id, name, acronym FROM partners ORDER BY 1")
+    programmes = old.rows("SELECT program_id, partner_id, iso3, start_date FROM country_programs ORDER BY 1")
+    close_database(old_path)
+    monkeypatch.undo()
+    new = tmp_path / "restored.duckdb"
+    restore(zip_path, new, data_dir=data_copy)
+    db = get_database(new)
+    assert db.schema_version() == len(dbmod.schema_versions())
+    assert db.rows("SELECT partner_id, name, acronym FROM partners ORDER BY 1") == partners
+    assert db.rows("SELECT program_id, partner_id, iso3, start_date FROM country_programs ORDER BY 1") == programmes
+    assert db.scalar("SELECT count(*) FROM partners WHERE idc_champion") == 0
+    close_database(new)

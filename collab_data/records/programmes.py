@@ -230,12 +230,37 @@ def write(db: Database, plan: Plan, *, editor: A.Editor) -> int:
     note = json.dumps({"partner": editor.partner_id, "records": "country_programs"})
     with db.write(kind="upload", source=plan.source, sha256=plan.sha256, rows_read=plan.rows_read,
                   editor=editor.name, note=note) as batch:
-        cols = ["program_id", "partner_id", "iso3", "tool_id", "support_type", "topic", "start_date", "end_date",
-                "status", "notes"]
-        batch.insert("country_programs", pd.DataFrame([{c: r[c] for c in cols} | {"is_sample": False}
-                                                       for r in plan.records]))
+        insert_records(batch, plan.records)
         batch.rows_imported = len(plan.records)
         return batch.batch_id
+
+
+#: Optional columns of a programme (schema version 5) that a record may carry: written when present.
+SOURCE_COLUMNS = ("external_id", "title", "description", "percentage", "gender_marker", "sectors", "source_format",
+                  "areas")
+
+
+def insert_records(batch, records: list[dict]) -> int:
+    """Insert programme records in ``batch``: the base columns, and each optional column of
+    :data:`SOURCE_COLUMNS` that a record carries (``source_format`` is 'sheet' unless given)."""
+    if not records:
+        return 0
+    cols = ["program_id", "partner_id", "iso3", "tool_id", "support_type", "topic", "start_date", "end_date",
+            "status", "notes"]
+    extra = [c for c in SOURCE_COLUMNS if any(c in r for r in records)]
+    rows = [{c: r[c] for c in cols} | {c: r.get(c) for c in extra}
+            | {"source_format": r.get("source_format") or "sheet", "is_sample": False} for r in records]
+    frame = pd.DataFrame(rows)
+    for c in ("percentage",):
+        if c in frame:
+            frame[c] = frame[c].astype("Float64")
+    for c in ("gender_marker",):
+        if c in frame:
+            frame[c] = frame[c].astype("Int64")
+    for c in ("external_id", "title", "description", "sectors", "areas", "topic", "notes", "tool_id"):
+        if c in frame:
+            frame[c] = frame[c].astype("object")
+    return batch.insert("country_programs", frame)
 
 
 def template_csv(example: bool = False) -> bytes:
