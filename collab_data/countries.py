@@ -13,8 +13,16 @@ typo is matched approximately (difflib) only when one country is clearly best an
 easily confused neighbour (Niger/Nigeria, Guinea/Guinea-Bissau, ...) is close; such
 matches have ``score < 1``.
 
-The name tables are built once, lazily, from pycountry, the explicit tables below and
-the reference files in ``data/reference`` (each optional); ``resolve`` is cached.
+Notes in brackets are read, never ignored blindly: a former name ("Eswatini (formerly
+Swaziland)"), a local name, what the figures include or exclude ("Serbia (excluding
+Kosovo)"), a UN resolution ("Kosovo (UNSCR 1244/99)") or the sovereign of a territory
+("Guam (US)", "Saint Martin (France)"). A note naming another country ("Georgia (US)",
+"Sudan (including South Sudan)") or one not understood leaves the text unresolved.
+
+The name tables are built once, lazily, from pycountry, the explicit tables below, the
+alias and territory tables in ``data/vocabulary`` (country_aliases.csv,
+country_territories.csv: each row says where the spelling comes from) and the reference
+files in ``data/reference`` (each optional); ``resolve`` is cached.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from typing import Literal
 import pycountry
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+VOCABULARY_DIR = Path(__file__).resolve().parent.parent / "data" / "vocabulary"
 
 Kind = Literal["country", "aggregate", "unknown"]
 
@@ -62,117 +71,10 @@ class CountryMatch:
 #: Entities that are countries for this app although ISO 3166 has no code for them.
 EXTRA_COUNTRIES: dict[str, str] = {"XKX": "Kosovo"}
 
-#: Common, short, former and other-organisation names -> ISO3. Keys are matched after
-#: normalisation (case, accents, punctuation, "&", "St.", word order are ignored).
-ALIASES: dict[str, str] = {
-    # short / common names
-    "Russia": "RUS",
-    "Turkey": "TUR",
-    "Turkiye": "TUR",
-    "Ivory Coast": "CIV",
-    "Cote d Ivoire": "CIV",
-    "Vietnam": "VNM",
-    "Laos": "LAO",
-    "Lao PDR": "LAO",
-    "Bolivia": "BOL",
-    "Tanzania": "TZA",
-    "Syria": "SYR",
-    "Moldova": "MDA",
-    "Iran": "IRN",
-    "Venezuela": "VEN",
-    "Brunei": "BRN",
-    "South Korea": "KOR",
-    "Korea South": "KOR",
-    "ROK": "KOR",
-    "North Korea": "PRK",
-    "Korea North": "PRK",
-    "DPRK": "PRK",
-    "Korea DPR": "PRK",
-    "UK": "GBR",
-    "Great Britain": "GBR",
-    "Britain": "GBR",
-    "USA": "USA",
-    "US": "USA",
-    "United States": "USA",
-    "UAE": "ARE",
-    "Emirates": "ARE",
-    "DRC": "COD",
-    "DR Congo": "COD",
-    "Congo-Kinshasa": "COD",
-    "Congo (Kinshasa)": "COD",
-    "Congo DR": "COD",
-    "Congo-Brazzaville": "COG",
-    "Congo (Brazzaville)": "COG",
-    "Micronesia": "FSM",  # also an M49 sub-region's name, but far more often the country
-    "Palestine": "PSE",
-    "Palestinian Territories": "PSE",
-    "Palestinian Territory": "PSE",
-    "Occupied Palestinian Territory": "PSE",
-    "Occupied Palestinian Territories": "PSE",
-    "West Bank and Gaza": "PSE",
-    "West Bank & Gaza Strip": "PSE",
-    "Kosovo": "XKX",
-    "Republic of Kosovo": "XKX",
-    "Taiwan": "TWN",
-    "Chinese Taipei": "TWN",
-    "Hong Kong": "HKG",
-    "Hong Kong SAR": "HKG",
-    "Macau": "MAC",
-    "Macao SAR": "MAC",
-    "Macau SAR": "MAC",
-    "Vatican": "VAT",
-    "Vatican City": "VAT",
-    "Sao Tome": "STP",
-    "St Kitts": "KNA",
-    "St Vincent": "VCT",
-    "Saint Helena": "SHN",
-    "Falklands": "FLK",
-    "Bosnia": "BIH",
-    "Trinidad": "TTO",
-    "Antigua": "ATG",
-    "Myanmar (Burma)": "MMR",
-    "US Virgin Islands": "VIR",
-    "American Virgin Islands": "VIR",
-    "UK Virgin Islands": "VGB",
-    "French Southern and Antarctic Lands": "ATF",
-    "Fr. S. Antarctic Lands": "ATF",
-    "Timor Leste": "TLS",
-    "Timor": "TLS",
-    "Czech Republic": "CZE",
-    "Slovak Republic": "SVK",
-    "Kyrgyz Republic": "KGZ",
-    "Cabo Verde": "CPV",
-    "Eswatini": "SWZ",
-    "The Netherlands": "NLD",
-    "Macedonia": "MKD",
-    "FYR Macedonia": "MKD",
-    "Macedonia, FYR": "MKD",
-    "Former Yugoslav Republic of Macedonia": "MKD",
-    "North Macedonia": "MKD",
-    "Northern Macedonia": "MKD",
-    "Curacao": "CUW",
-    "Reunion": "REU",
-    "Nouvelle-Calédonie": "NCL",
-    "Polynésie française": "PYF",
-    "Terres australes françaises": "ATF",
-    # former names of countries that still exist under another name
-    "Cape Verde": "CPV",
-    "Swaziland": "SWZ",
-    "Burma": "MMR",
-    "East Timor": "TLS",
-    "Zaire": "COD",
-    "Ceylon": "LKA",
-    "Dahomey": "BEN",
-    "Upper Volta": "BFA",
-    "Kampuchea": "KHM",
-    "Byelorussia": "BLR",
-    "Belorussia": "BLR",
-    "Kirghizia": "KGZ",
-    "Moldavia": "MDA",
-    "New Hebrides": "VUT",
-    "Rhodesia": "ZWE",
-    "Southern Rhodesia": "ZWE",
-}
+#: Common, short, former and other-organisation names -> ISO3 live in
+#: ``data/vocabulary/country_aliases.csv`` (with where each spelling comes from), and the
+#: territories with their sovereign in ``data/vocabulary/country_territories.csv``; both
+#: are read once, with the other tables (see :func:`_aliases` and :func:`_territories`).
 
 #: Extra words for the reason of an alias.
 ALIAS_NOTES: dict[str, str] = {"Micronesia": " (also the name of an M49 sub-region)"}
@@ -361,11 +263,12 @@ _TRANSLATE = str.maketrans({
 })
 _ABBREVIATIONS = {
     "st": "saint", "ste": "sainte", "dem": "democratic", "rep": "republic", "repub": "republic",
-    "fed": "federated", "sts": "states", "is": "islands", "isl": "islands", "isls": "islands",
+    "fed": "fed", "federated": "fed", "federation": "fed", "federal": "fed", "sts": "states", "is": "islands", "isl": "islands", "isls": "islands",
     "herz": "herzegovina", "eq": "equatorial", "fr": "french", "pdr": "peoples democratic republic",
     "dpr": "democratic peoples republic", "rb": "bolivarian republic", "dr": "democratic republic",
     "sar": "special administrative region", "fyr": "former yugoslav republic", "utd": "united",
     "s": "south", "n": "north", "w": "western", "e": "east", "et": "and",
+    "br": "british", "terr": "territory", "territories": "territory", "occ": "occupied",
 }
 _STOP = {"the", "of", "and"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -470,6 +373,36 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
                     for row in csv.DictReader(fh)]
     except (FileNotFoundError, PermissionError, UnicodeDecodeError, csv.Error):
         return []
+
+
+def _read_vocabulary(name: str) -> list[dict[str, str]]:
+    """A CSV of ``data/vocabulary`` whose first lines may be ``#`` comments (where the rows come from)."""
+    try:
+        with open(VOCABULARY_DIR / name, encoding="utf-8-sig", newline="") as fh:
+            lines = [line for line in fh if not line.lstrip().startswith("#")]
+    except (FileNotFoundError, PermissionError, UnicodeDecodeError):
+        return []
+    return [{k.strip(): (v or "").strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, (str, type(None)))}
+            for row in csv.DictReader(lines)]
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, str]:
+    """Spelling -> ISO3, from ``data/vocabulary/country_aliases.csv`` (read once)."""
+    return {r["spelling"]: r["iso3"].upper() for r in _read_vocabulary("country_aliases.csv")
+            if r.get("spelling") and r.get("iso3")}
+
+
+@lru_cache(maxsize=1)
+def _territories() -> dict[str, str]:
+    """Territory ISO3 -> the ISO3 of the country it belongs to (``data/vocabulary/country_territories.csv``)."""
+    return {r["iso3"].upper(): r["sovereign_iso3"].upper() for r in _read_vocabulary("country_territories.csv")
+            if r.get("iso3") and r.get("sovereign_iso3")}
+
+
+def sovereign_of(iso3: str | None) -> str | None:
+    """The country a territory belongs to ("GUM" -> "USA"); None for a country of its own."""
+    return _territories().get((iso3 or "").upper())
 
 
 def _m49(code: str) -> int | None:
@@ -606,7 +539,7 @@ def _tables() -> _Tables:
             add_name(name, iso3, _NAME, "Natural Earth name")
 
     # --- explicit tables
-    for text, iso3 in ALIASES.items():
+    for text, iso3 in _aliases().items():
         add_name(text, iso3, _ALIAS, f"alias of '{name_of_code(iso3)}'" + ALIAS_NOTES.get(text, ""))
     for code, target in CODE_ALIASES.items():
         if target.startswith("AGG:"):
@@ -795,10 +728,97 @@ def _resolve_text(text: str) -> CountryMatch:
         return _pick(t, t.names[key])
     if tok in t.tokens:
         return _pick(t, t.tokens[tok], " (reordered)")
+    if _NOTE.search(text):
+        noted = _noted(t, text)
+        if noted is not None:
+            return noted
     parents = t.subdivisions.get(key) or t.subdivisions.get(tok)
     if parents:
         return _unknown("sub-national region of " + " or ".join(name_of_code(p) for p in parents[:3]), parents)
     return _fuzzy(t, key, text)
+
+
+# --------------------------------------------------------------------------------------
+# Notes in brackets: "Eswatini (formerly Swaziland)", "Serbia (excluding Kosovo)",
+# "Cyprus (local name: Kypros)", "Kosovo (UNSCR 1244/99)", "Guam (US)"
+# --------------------------------------------------------------------------------------
+_NOTE = re.compile(r"\s*[\[(]([^\[\]()]*)[\])]")
+_NOTE_FORMER = re.compile(r"^(?:formerly(?:\s+known\s+as)?|former(?:ly)?\s+name\s*:?|former|previously|ex\.?|old\s+name\s*:?)\s+(.+)$", re.I)
+_NOTE_LOCAL = re.compile(r"^(?:local(?:\s+short)?|native|official)\s+name\s*:?", re.I)
+_NOTE_INCLUDING = re.compile(r"^(?:including|incl\.?|inc\.?|with)\s+(.+)$", re.I)
+_NOTE_EXCLUDING = re.compile(r"^(?:excluding|excl\.?|except|without|not\s+including)\b", re.I)
+_NOTE_RESOLUTION = re.compile(r"\b(?:UNSCR|UNSC|UNGA|resolution|res\.?)\b|\b1244\b", re.I)
+#: Notes that say nothing about which country it is.
+_NOTE_NEUTRAL = {"disputed", "provisional", "country", "mainland", "metropolitan", "total", "national",
+                 "whole country", "all", "estimate", "estimates"}
+#: Places an "including ..." note may add to a country without naming a second one (a
+#: territory of that country is fine too): Kosovo in Serbia's figures, Western Sahara in Morocco's.
+_INCLUDED_DISPUTED = {"XKX", "ESH"}
+
+
+def _note_country(t: _Tables, note: str) -> CountryMatch:
+    """A note's own country ("US", "U.K.", "Fr.", "France")."""
+    m = _resolve_text(note)
+    if m.kind != "country":
+        letters = re.sub(r"[^A-Za-z]", "", note)
+        if 2 <= len(letters) <= 3 and letters.upper() in t.codes:
+            m = _resolve_text(letters)
+    return m
+
+
+def _noted(t: _Tables, text: str) -> CountryMatch | None:
+    """A name followed by notes in brackets: the name decides, and each note must agree with
+    it (a former or local name of the same country, what the figures include or exclude, a UN
+    resolution, the territory's sovereign). A note naming another country leaves the text
+    unresolved with both as suggestions; with a note that is not understood, None (the whole
+    text is then matched like any other: at most approximately, never by its first words)."""
+    notes = [n.strip() for n in _NOTE.findall(text)]
+    outer = " ".join(_NOTE.sub(" ", text).split()).rstrip("*").strip()
+    if not outer or not notes:
+        return None
+    base = _resolve_text(outer)
+    cands = [base.iso3] if base.kind == "country" else [s for s in base.suggestions if s in t.valid]
+    ambiguous = base.kind != "country" and base.reason.startswith("ambiguous")
+    if base.kind == "aggregate" or (base.kind != "country" and not ambiguous):
+        return None
+    chosen = base.iso3
+    why: list[str] = []
+    for note in notes:
+        if not note or note.casefold().strip(". ") in _NOTE_NEUTRAL | {"the"}:
+            continue
+        if _NOTE_LOCAL.match(note) or _NOTE_EXCLUDING.match(note) or (_NOTE_RESOLUTION.search(note) and chosen):
+            why.append(note)
+            continue
+        inc = _NOTE_INCLUDING.match(note)
+        if inc:
+            parts = [inc.group(1), *re.split(r",|;|/|&|\band\b", inc.group(1))]
+            for part in parts:
+                m = _resolve_text(part.strip()) if part.strip() else _unknown("empty")
+                if (m.kind == "country" and m.iso3 not in cands and m.iso3 not in _INCLUDED_DISPUTED
+                        and sovereign_of(m.iso3) not in cands):
+                    return _unknown(f"'{text}' names two countries: {' and '.join([*cands, m.iso3])}",
+                                    [*cands, m.iso3])
+            why.append(note)
+            continue
+        former = _NOTE_FORMER.match(note)
+        m = _note_country(t, former.group(1) if former else note)
+        if m.kind != "country":
+            if former and chosen and (m.iso3 is None and (not m.suggestions or chosen in m.suggestions)):
+                why.append(note)  # a former name we do not know, or a former entity this country succeeded
+                continue
+            return None  # a note not understood: the whole text is matched as before (approximately at most)
+        if m.iso3 in cands:
+            chosen = m.iso3
+        else:
+            owned = [c for c in cands if sovereign_of(c) == m.iso3]
+            if former or len(owned) != 1:
+                return _unknown(f"ambiguous: '{text}' names {' and '.join([*cands, m.iso3])}", [*cands, m.iso3])
+            chosen = owned[0]
+        why.append(note)
+    if chosen is None:
+        return _unknown(f"ambiguous: could be {' or '.join(cands)}", cands)
+    score = base.score if base.iso3 == chosen else 1.0
+    return CountryMatch(chosen, "country", score, f"'{outer}' with the note(s) {', '.join(why) or 'ignored'}", [])
 
 
 def resolve(text: str) -> CountryMatch:

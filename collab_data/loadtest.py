@@ -64,6 +64,7 @@ async def _settle(page) -> None:
 
 async def _browse(browser, base: str, rounds: int, report: LoadReport, phase) -> None:
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(120_000)  # a slow page is measured, not an error, up to two minutes
     page = await ctx.new_page()
     try:
         for _ in range(rounds):
@@ -84,6 +85,7 @@ async def _browse(browser, base: str, rounds: int, report: LoadReport, phase) ->
 
 async def _import(browser, base: str, csv_path: Path, rows: int, report: LoadReport, state: dict) -> None:
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.set_default_timeout(120_000)
     page = await ctx.new_page()
     try:
         await page.goto(f"{base}/manage")
