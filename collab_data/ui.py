@@ -19,6 +19,7 @@ from collab_data.filters import (
     period_choices,
     period_label,
 )
+from collab_data.ingest.reader import MAX_DATA_ROWS as MAX_UPLOAD_ROWS
 from collab_data.plaintext import markdown_literal
 from collab_data.runtime import cached
 
@@ -529,6 +530,8 @@ def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=Non
         st.table({"column": list(kind.FIELDS), "required": ["yes" if s.required else "" for s in kind.FIELDS.values()],
                   "what": [s.help for s in kind.FIELDS.values()]})
     round_key = f"{noun}_round"
+    st.caption(f"Up to {MAX_UPLOAD_ROWS:,} rows per file; a longer file is refused before anything is read, and "
+               "nothing is written until you choose to.")
     upload = st.file_uploader(f"{noun.capitalize()} file", type=types or ["csv", "tsv", "txt", "xlsx"],
                               key=f"{noun}_upload_{st.session_state.get(round_key, 0)}")
     if upload is None:

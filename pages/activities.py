@@ -64,7 +64,8 @@ with tab_upload:
                           "what": [s.help for s in A.FIELDS.values()]})
                 st.caption(f"Dates are accepted {clock.window_text(today)}; any other date is reported as an error "
                            "with its row and column, and that row is not imported.")
-            st.markdown("**2. Upload your file** (CSV, TSV or .xlsx; any encoding; title lines above the header are skipped).")
+            st.markdown("**2. Upload your file** (CSV, TSV or .xlsx; any encoding; title lines above the header are "
+                        f"skipped; up to {ui.MAX_UPLOAD_ROWS:,} rows per file).")
             up_key = f"upload_{st.session_state.get('upload_round', 0)}"
             upload = st.file_uploader("Activities file", type=["csv", "tsv", "txt", "xlsx"], key=up_key)
             if upload is not None:

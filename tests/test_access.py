@@ -227,7 +227,8 @@ def test_named_partner_undoes_another_partners_upload_on_the_page(db_copy, hashe
     at.run()
     undo = [b for b in at.button if b.label.startswith("↩️ Undo")]
     assert undo, "PARIS21 is named in Data2X's upload, so it may take it back"
-    undo[0].click()
+    at.checkbox(key=f"undo_sure_{batch}").check().run()
+    next(b for b in at.button if b.label.startswith("↩️ Undo")).click()
     at.run()
     assert not at.exception, at.exception
     assert db.scalar("SELECT count(*) FROM activities") == n - 1

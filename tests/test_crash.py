@@ -108,3 +108,38 @@ def test_an_undo_killed_at_any_moment_can_be_finished(sample_db_path, tmp_path, 
     assert db.rows("SELECT status FROM import_batches WHERE batch_id = ?", [big]) == [("undone",)]
     assert db.scalar("SELECT count(*) FROM country_programs") == 239
     close_database(path)
+
+
+@pytest.mark.parametrize("command,after", [("refresh", 0.6), ("refresh", 1.8), ("build", 1.2)])
+def test_a_refresh_or_build_killed_midway_leaves_the_database_as_it_was(sample_db_path, tmp_path, command, after):
+    """Both build the new file beside the old one and move it in only when whole: a kill at
+    any moment leaves the old database, every record in it, and a next run that succeeds."""
+    path = tmp_path / "k.duckdb"
+    shutil.copy(sample_db_path, path)
+    db = get_database(path)
+    with db.write(kind="edit", source="a real edit", editor="t", note='{"records": "partners"}') as b:
+        b.update("partners", {"partner_id": "odw"}, {"website": "https://kept.example"})
+    before = db.table_checksums()
+    close_database(path)
+    args = [sys.executable, "-m", "collab_data", command, "--db", str(path)] + (["--force"] if command == "build" else [])
+    proc = subprocess.Popen(args, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(after)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    db = get_database(path)  # it opens
+    after_kill = db.table_checksums()
+    edited = db.rows("SELECT website FROM partners WHERE partner_id = 'odw'")
+    close_database(path)
+    if command == "refresh":
+        assert after_kill == before, "a killed refresh changes nothing"
+    elif after_kill != before:  # the forced build had finished: the old file, edit included, was kept first
+        kept = sorted(tmp_path.glob("k.before-build-*.duckdb"))
+        assert kept and edited != [("https://kept.example",)]
+        old = Database(kept[0], read_only=True)
+        assert old.rows("SELECT website FROM partners WHERE partner_id = 'odw'") == [("https://kept.example",)]
+        old.close()
+    if command == "refresh":
+        assert subprocess.run(args, cwd=PROJECT_ROOT, capture_output=True).returncode == 0, "the next run succeeds"
+        db = get_database(path)
+        assert db.rows("SELECT website FROM partners WHERE partner_id = 'odw'") == [("https://kept.example",)]
+        close_database(path)
