@@ -62,6 +62,12 @@ def sample_rows(db: Database) -> int:
         "+ (SELECT count(*) FROM collaborations WHERE is_sample) + (SELECT count(*) FROM kpi_targets WHERE is_sample)"))
 
 
+def partner_names(db: Database) -> list[tuple[str, str, str]]:
+    """(partner_id, acronym or name, name) of every partner, alphabetical by the first label."""
+    return db.rows("SELECT partner_id, coalesce(acronym, name), name FROM partners "
+                   "ORDER BY lower(coalesce(acronym, name))")
+
+
 def partner_labels(db: Database) -> dict[str, str]:
     """{partner_id: acronym or name}, alphabetical."""
     return dict(db.rows("SELECT partner_id, coalesce(acronym, name) FROM partners ORDER BY lower(coalesce(acronym, name))"))

@@ -78,10 +78,11 @@ COLUMN_LABELS = {
 def partner_edit_choices(db: Database, today) -> dict[str, str]:
     """{partner_id: "PARIS21 — Partnership in … (former)"} for the edit picker."""
     status = QR.partner_status(db, today)
-    reg = QR.partner_registry(db)
-    return {p: f"{a} — {n}" + (" (former partner)" if status.get(p) == "former" else "")
-            if a != n else n + (" (former partner)" if status.get(p) == "former" else "")
-            for p, a, n in zip(reg["partner_id"], reg["partner"], reg["name"])}
+    out = {}
+    for pid, label, name in QR.partner_names(db):
+        text = name if label == name else f"{label} — {name}"
+        out[pid] = text + (" (former partner)" if status.get(pid) == "former" else "")
+    return out
 
 
 def programme_edit_choices(db: Database, partner_id: str | None) -> dict[str, str]:
