@@ -158,6 +158,90 @@ class Batch:
             self._log(table, key, "update", c, as_text(row[c]), as_text(v))
         return len(changed)
 
+    def update_many(self, table: str, rows: Sequence[tuple[dict, dict]]) -> int:
+        """:meth:`update` for many records at once: ``rows`` is (key, values) per record.
+        The current rows are read in one query, the changed columns written in one UPDATE
+        (joined to a registered frame) and their history (old -> new, as :meth:`update`
+        notes it) in one INSERT, so an undo puts back exactly what :meth:`update` would.
+        Returns how many columns changed. Raises WriteRejected when a record is missing."""
+        if not rows:
+            return 0
+        if table not in self.tables:
+            raise ValueError(f"unknown table {table!r}")
+        kcols = self.keys.get(table)
+        if not kcols:
+            raise ValueError(f"{table} has no primary key")
+        for key, _ in rows:
+            if set(key) != set(kcols):
+                raise ValueError(f"{table} is keyed by {kcols}, not {sorted(key)}")
+        types = dict(self.cursor.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+            "AND table_schema = current_schema()", [table]).fetchall())
+        cols = list(dict.fromkeys(c for _, values in rows for c in values))
+        bad = [c for c in cols if c not in types or c in kcols or c == "batch_id"]
+        if bad:
+            raise ValueError(f"cannot set {bad} of {table}")
+        kframe = pd.DataFrame([[key[c] for c in kcols] for key, _ in rows], columns=kcols, dtype="object")
+        view = f"_update_keys_{table}"
+        self.cursor.register(view, kframe)
+        try:
+            on = " AND ".join(f't."{c}" = CAST(k."{c}" AS {types[c]})' for c in kcols)
+            cur = self.cursor.execute(f"SELECT {', '.join(f't.{chr(34)}{c}{chr(34)}' for c in [*kcols, *cols])} "
+                                      f"FROM {table} t JOIN {view} k ON {on}")
+            current = {tuple(as_text(v) for v in r[:len(kcols)]): r[len(kcols):] for r in cur.fetchall()}
+        finally:
+            self._unregister(view)
+        changed_rows, history = [], []
+        for key, values in rows:
+            old = current.get(tuple(as_text(key[c]) for c in kcols))
+            if old is None:
+                raise WriteRejected(f"{table} has no record {record_key(key)}: it was removed meanwhile")
+            stored = dict(zip(cols, old))
+            changed = {c: v for c, v in values.items() if _same(stored[c], v) is False}
+            if not changed:
+                continue
+            changed_rows.append([*(key[c] for c in kcols), *(as_text(changed.get(c)) for c in cols),
+                                 *(c in changed for c in cols)])
+            rk = record_key(key)
+            for c, v in changed.items():
+                self.changes += 1
+                history.append([self.batch_id, self.changes, table, rk, "update", c, as_text(stored[c]), as_text(v)])
+        if not changed_rows:
+            return 0
+        flags = [f"_set_{i}" for i in range(len(cols))]
+        vals = [f"_v_{i}" for i in range(len(cols))]
+        frame = pd.DataFrame(changed_rows, columns=[*kcols, *vals, *flags])
+        for c in [*kcols, *vals]:
+            frame[c] = frame[c].astype("object")
+        for c in flags:
+            frame[c] = frame[c].astype(bool)
+        view = f"_update_{table}"
+        self.cursor.register(view, frame)
+        try:
+            sets = ", ".join(f'"{c}" = CASE WHEN u.{f} THEN CAST(u.{v} AS {types[c]}) ELSE t."{c}" END'
+                             for c, v, f in zip(cols, vals, flags))
+            on = " AND ".join(f't."{c}" = CAST(u."{c}" AS {types[c]})' for c in kcols)
+            self.cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {view} u WHERE {on}").fetchall()
+        finally:
+            self._unregister(view)
+        hist = pd.DataFrame(history, columns=["batch_id", "seq", "table_name", "record_key", "action", "column_name",
+                                              "old_value", "new_value"]).astype("object")
+        self.cursor.register("_update_history", hist)
+        try:
+            self.cursor.execute("INSERT INTO record_changes (batch_id, seq, table_name, record_key, action, "
+                                "column_name, old_value, new_value) SELECT CAST(batch_id AS INTEGER), "
+                                "CAST(seq AS INTEGER), table_name, record_key, action, column_name, "
+                                "CAST(old_value AS VARCHAR), CAST(new_value AS VARCHAR) FROM _update_history").fetchall()
+        finally:
+            self._unregister("_update_history")
+        return len(history)
+
+    def _unregister(self, view: str) -> None:
+        try:
+            self.cursor.unregister(view)
+        except duckdb.Error:  # the transaction is already aborted: the statement's error is the one to see
+            pass
+
     def remove(self, table: str, key: dict) -> bool:
         """Delete one record (a link row: an owner, a topic, a task team) and keep the whole
         old row in the history, so an undo puts it back as it was."""
@@ -472,22 +556,37 @@ class Database:
         if not changes:
             return
         types = {}
+        # each (record, column) the batch updated gets back its value from before the batch: the
+        # old value of its first change; written per table and column in one UPDATE, after the
+        # removed rows are back (newest first), which is the order a one-by-one reversal ends in
+        first_old: dict[tuple[str, str, str], str | None] = {}
         cur.execute("BEGIN")
         try:
             for table, key, action, column, old in changes:
                 if table not in types:
                     types[table] = dict(self.columns_of(table))
-                k = json.loads(key)
-                where = " AND ".join(f'"{c}" = CAST(? AS {types[table][c]})' for c in k)
                 if action == "update":
-                    cur.execute(f'UPDATE {table} SET "{column}" = CAST(? AS {types[table][column]}) WHERE {where}',
-                                [old, *k.values()])
-                else:
-                    row = json.loads(old)
-                    cols = [c for c in types[table] if c in row]
-                    values = ", ".join(f"CAST(? AS {types[table][c]})" for c in cols)
-                    cur.execute(f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({values})",
-                                [row[c] for c in cols])
+                    first_old[(table, column, key)] = old  # newest first: the last one seen is the first change
+                    continue
+                row = json.loads(old)
+                cols = [c for c in types[table] if c in row]
+                values = ", ".join(f"CAST(? AS {types[table][c]})" for c in cols)
+                cur.execute(f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({values})",
+                            [row[c] for c in cols])
+            by_column: dict[tuple[str, str], list[tuple[dict, str | None]]] = {}
+            for (table, column, key), old in first_old.items():
+                by_column.setdefault((table, column), []).append((json.loads(key), old))
+            for (table, column), items in by_column.items():
+                kcols = list(items[0][0])
+                frame = pd.DataFrame([[*(k[c] for c in kcols), old] for k, old in items],
+                                     columns=[*kcols, "_old_value"], dtype="object")
+                cur.register("_put_back_values", frame)
+                try:
+                    on = " AND ".join(f't."{c}" = CAST(u."{c}" AS {types[table][c]})' for c in kcols)
+                    cur.execute(f'UPDATE {table} AS t SET "{column}" = CAST(u._old_value AS {types[table][column]}) '
+                                f"FROM _put_back_values u WHERE {on}").fetchall()
+                finally:
+                    cur.unregister("_put_back_values")
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")

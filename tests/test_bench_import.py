@@ -33,3 +33,17 @@ def test_a_type_without_its_module_is_named_not_measured(sample_db_path, monkeyp
     rows = bench.bench_import_types(["someday"], [10], db=sample_db_path)
     assert rows == [{"type": "someday", "rows": 0, "missing": True}]
     assert "its module is not there yet" in bench.format_import_types(rows)
+
+
+def test_the_3w_and_iati_update_benches_import_without_errors(sample_db_path):
+    from collab_data.records import programme_sources as PS
+
+    sheet = bench.synthetic_threew_csv(300)
+    lines = sheet.decode("utf-8").splitlines()
+    assert lines[1].startswith("#org+name,#org+acronym,#country+name,#adm1+name") and len(lines) == 302
+    assert PS.detect(sheet, "3w.csv") == "3w" and sheet == bench.synthetic_threew_csv(300)
+    rows = {r["type"]: r for r in bench.bench_import_types(["threew", "iati-update"], [300], db=sample_db_path)}
+    three, update = rows["threew"], rows["iati-update"]
+    assert three["rows"] == 300 and three["errors"] == 0 and 250 <= three["written"] <= 300, three
+    assert update["rows"] == 300 and update["errors"] == 0 and update["written"] > 0, update
+    assert "threew" in bench.format_import_types(list(rows.values()))

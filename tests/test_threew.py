@@ -99,8 +99,11 @@ def test_sub_national_rows_collapse_into_one_programme(sample_db_path, fmt, with
     assert T.looks_like_3w(data, f"3w.{fmt}")
     plan = _validate(db, data, f"3w.{fmt}")
     _check_kenya(plan, first_row=3 if with_hxl else 2)  # the spreadsheet's row numbers
+    # the HXL row under the header is recognised and names the columns: no finding, nothing skipped
+    assert plan.hxl_row == (2 if with_hxl else None)
+    assert not [f for f in plan.findings if f.row == 2 or "skipped" in f.message.lower()], plan.findings
     if with_hxl:
-        assert any(f.row == 2 and "HXL hashtag row" in f.message for f in plan.findings)
+        assert plan.hxl_columns["acronym"] == "Org acronym" and plan.hxl_columns["adm2"] == "Admin2"
 
 
 def test_columns_by_hxl_tag_whatever_their_names(sample_db_path):
@@ -233,8 +236,27 @@ def test_validating_writes_nothing_and_existing_programmes_are_reported(writable
     assert len(plan.records) == 2 and writable_db.table_checksums() == before
     PR.write(writable_db, plan, editor=ADMIN)
     again = _validate(writable_db, _csv(KENYA))
-    assert not again.records
-    assert sum("already recorded" in f.message for f in _errors(again)) == 2
+    assert not again.records and not _errors(again), "a re-imported sheet is not an error"
+    (note,) = [f for f in again.findings if "already recorded" in f.message]
+    assert note.tier == "warning" and note.message.startswith("2 programme(s)") and "skipped" in note.message
+
+
+def test_a_presence_sheet_without_dates_read_again_on_another_day_adds_nothing(writable_db):
+    """A sheet without a start date records "present from today": read again a month later it must not
+    duplicate what the first import recorded."""
+    from datetime import timedelta
+    header = [h for h in HEADER if h not in ("Start date", "End date", "Status")]
+    keep = [HEADER.index(h) for h in header]
+    rows = [[r[i] for i in keep] for r in KENYA]
+    plan = _validate(writable_db, _csv(rows, header=header, hxl=None))
+    assert len(plan.records) == 2 and not _errors(plan)
+    PR.write(writable_db, plan, editor=ADMIN)
+    before = writable_db.table_checksums()
+    later = T.validate_file(_csv(rows, header=header, hxl=None), "3w.csv", writable_db,
+                            today=TODAY + timedelta(days=30), editor=ADMIN)
+    assert not later.records and not _errors(later)
+    assert any("already recorded" in f.message for f in later.findings)
+    assert writable_db.table_checksums() == before
 
 
 def test_a_sheet_whose_header_is_the_hashtag_row(sample_db_path):

@@ -207,8 +207,8 @@ def _narratives(el: ET.Element | None, default_lang: str | None) -> str | None:
 def _activity(el: ET.Element, position: int, source: str) -> dict:
     lang = el.get(XML_LANG) or el.get("default-language")
     dates: dict[str, str] = {}
-    for d in el.findall("activity-date"):
-        t, v = (d.get("type") or "").strip(), (d.get("iso-date") or "").strip()
+    for d in el.findall("activity-date"):  # @iso-date (2.x), else the element's text (1.x style)
+        t, v = (d.get("type") or "").strip(), (d.get("iso-date") or d.text or "").strip()
         if t and v and t not in dates:
             dates[t] = v
     desc = None
@@ -226,11 +226,11 @@ def _activity(el: ET.Element, position: int, source: str) -> dict:
     rep = el.find("reporting-org")
     orgs = []
     if rep is not None:
-        orgs.append(("reporting", (rep.get("ref") or "").strip(), _narratives(rep, lang)))
+        orgs.append(("reporting", (rep.get("ref") or "").strip(), _narratives(rep, lang), (rep.get("type") or "").strip()))
     for p in el.findall("participating-org"):
         role = ROLE_NAMES.get((p.get("role") or "").strip())
         if role:
-            orgs.append((role, (p.get("ref") or "").strip(), _narratives(p, lang)))
+            orgs.append((role, (p.get("ref") or "").strip(), _narratives(p, lang), (p.get("type") or "").strip()))
     related = [((r.get("type") or "").strip(), (r.get("ref") or "").strip()) for r in el.findall("related-activity")]
     status = el.find("activity-status")
     return {
@@ -242,6 +242,10 @@ def _activity(el: ET.Element, position: int, source: str) -> dict:
         "title": _narratives(el.find("title"), lang), "description": desc,
         "countries": [((c.get("code") or "").strip(), (c.get("percentage") or "").strip())
                       for c in el.findall("recipient-country")],
+        # 2.03 lets a publisher give the countries per transaction instead (never both)
+        "transaction_countries": list(dict.fromkeys(
+            (c.get("code") or "").strip().upper() for c in el.findall("transaction/recipient-country")
+            if (c.get("code") or "").strip())),
         "regions": len(el.findall("recipient-region")),
         "sectors": list(dict.fromkeys(s.get("code").strip() for s in el.findall("sector")
                                       if (s.get("code") or "").strip()
@@ -250,6 +254,14 @@ def _activity(el: ET.Element, position: int, source: str) -> dict:
         "parents": [ref for t, ref in related if t == "1" and ref],
         "children": [ref for t, ref in related if t == "2" and ref],
     }
+
+
+def _strip_namespace(el: ET.Element, ns: str) -> None:
+    """The IATI elements of a file that puts them in a default namespace, read as plain names
+    (elements of other namespaces, publishers' extensions, keep theirs)."""
+    for node in el.iter():
+        if isinstance(node.tag, str) and node.tag.startswith(ns):
+            node.tag = node.tag[len(ns):]
 
 
 def parse_activities(data: bytes, filename: str, max_bytes: int | None = None) -> tuple[list[dict], list[Finding]]:
@@ -266,11 +278,15 @@ def parse_activities(data: bytes, filename: str, max_bytes: int | None = None) -
             raise Refused(f"{name}: the file declares a document type or entities, which IATI files never do; it "
                           "is refused (entities can make a small file expand without limit).",
                           "Export the activities again from the publishing tool, without a DOCTYPE.")
-        root_tag = None
+        root_tag, ns, activity_tag = None, "", "iati-activity"
         try:
             for event, el in ET.iterparse(io.BytesIO(blob), events=("start", "end")):
                 if root_tag is None:
                     root_tag = el.tag
+                    # a default namespace on the root (some exporting tools add one) is read through
+                    ns = root_tag[:root_tag.index("}") + 1] if root_tag.startswith("{") and "}" in root_tag else ""
+                    activity_tag = f"{ns}iati-activity"
+                    root_tag = root_tag[len(ns):]
                     if root_tag != "iati-activities":
                         raise Refused(f"{name}: the root element is <{root_tag}>, not <iati-activities>: this is not "
                                       "an IATI activity file.", "Upload an IATI activity file (XML), or a sheet.")
@@ -280,7 +296,9 @@ def parse_activities(data: bytes, filename: str, max_bytes: int | None = None) -
                                              f"{name}: IATI version {version}; this import reads 2.01-2.03.",
                                              "Check the programmes read from it, or export it as version 2.03."))
                     continue
-                if event == "end" and el.tag == "iati-activity":
+                if event == "end" and el.tag == activity_tag:
+                    if ns:
+                        _strip_namespace(el, ns)
                     acts.append(_activity(el, len(acts) + 1, name))
                     el.clear()
         except ET.ParseError as exc:
@@ -322,6 +340,7 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
     plan = Plan(source=filename, noun="programmes", sha256=hashlib.sha256(data).hexdigest())
     plan.unchanged = []  # type: ignore[attr-defined]
     plan.updates = 0  # type: ignore[attr-defined]
+    plan.unknown_orgs = {}  # type: ignore[attr-defined]  # (ref, name) -> what the file says of it
     try:
         chosen = parse_roles(roles)
     except ValueError as exc:
@@ -396,6 +415,11 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
             warn("activity-status", "5", f"Activity {ident!r} was cancelled: it is not imported.",
                  "Nothing to do.")
             continue
+        if not a["countries"] and a["transaction_countries"]:
+            a["countries"] = [(c, "") for c in a["transaction_countries"]]
+            warn("transaction/recipient-country", ", ".join(a["transaction_countries"]),
+                 f"Activity {ident!r} gives its recipient countries per transaction: each of them gets a programme, "
+                 "without a share.", "Nothing to do.", flags=flags)
         if not a["countries"]:
             if a["regions"]:
                 warn("recipient-region", ident, f"Activity {ident!r} is not country-specific (recipient regions only): "
@@ -442,7 +466,7 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
                  f"{status} from the dates.", "Publish the activity status.", flags=flags)
         # partners
         pids: list[str] = []
-        for role, ref, name in a["orgs"]:
+        for role, ref, name, org_type in a["orgs"]:
             if role not in chosen:
                 continue
             key = (ref.lower(), name or "")
@@ -462,6 +486,10 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
             label = name or ref
             if pid is None:
                 sugg = note.split(":", 1)[1] if note else ""
+                org = plan.unknown_orgs.setdefault((ref.lower(), name or ""), {  # what an administrator may register
+                    "name": name or "", "acronym": "", "org_type": org_type, "iati_org_id": ref,
+                    "suggestions": [s.strip() for s in sugg.split(",") if s.strip()], "shown": label, "rows": 0})
+                org["rows"] += 1
                 warn("reporting-org" if role == "reporting" else "participating-org", label,
                      f"Unknown partner {label!r} ({role} organisation{', ' + ref if ref and name else ''})."
                      + (f" Did you mean {sugg}?" if sugg else ""),
@@ -584,7 +612,8 @@ def write(db: Database, plan: Plan, *, editor: A.Editor) -> int:
             owner = owners.get(r["program_id"])
             if owner is None or (not editor.is_admin and owner != editor.partner_id):
                 raise WriteRejected(f"programme {r['program_id']} was removed meanwhile, or is not your partner's")
-            batch.update("country_programs", {"program_id": r["program_id"]}, {c: r[c] for c in UPDATED_COLUMNS})
+        batch.update_many("country_programs", [({"program_id": r["program_id"]}, {c: r[c] for c in UPDATED_COLUMNS})
+                                               for r in updates])
         batch.rows_imported = len(plan.records)
         return batch.batch_id
 
@@ -592,9 +621,11 @@ def write(db: Database, plan: Plan, *, editor: A.Editor) -> int:
 # --------------------------------------------------------------------------------------
 # A generated file, for the import bench
 # --------------------------------------------------------------------------------------
-def synthetic_xml(n: int, seed: int = 7) -> bytes:
+def synthetic_xml(n: int, seed: int = 7, revision: int = 0) -> bytes:
     """``n`` activities of sample partners (by name or acronym), 1-3 recipient countries each,
-    dates, statuses, sectors and gender markers that vary."""
+    dates, statuses, sectors and gender markers that vary. ``revision`` > 0: the same
+    activities in a newer version of the file (every other one ends later, every third
+    has another status)."""
     import random
     from xml.sax.saxutils import quoteattr
 
@@ -607,15 +638,20 @@ def synthetic_xml(n: int, seed: int = 7) -> bytes:
         ctry = rng.sample(codes, rng.randint(1, 3))
         pct = [100 // len(ctry)] * len(ctry)
         org = rng.choice(orgs)
+        status, end_year, implementer = rng.choice("12346"), y + 2, rng.choice(orgs)
+        if revision and i % 2 == 0:
+            end_year += revision
+        if revision and i % 3 == 0:
+            status = {"1": "2", "2": "4", "3": "4", "4": "2", "6": "2"}[status]
         parts.append(
             f'<iati-activity default-currency="USD" xml:lang="en"><iati-identifier>XM-BENCH-{i:06d}</iati-identifier>'
             f'<reporting-org ref="XM-BENCH" type="40"><narrative>{org}</narrative></reporting-org>'
             f'<title><narrative>Statistics support {i}</narrative></title>'
             f'<description type="1"><narrative>Programme {i} of the bench.</narrative></description>'
-            f'<participating-org role="4"><narrative>{rng.choice(orgs)}</narrative></participating-org>'
-            f'<activity-status code="{rng.choice("12346")}"/>'
+            f'<participating-org role="4"><narrative>{implementer}</narrative></participating-org>'
+            f'<activity-status code="{status}"/>'
             f'<activity-date type="1" iso-date="{y}-0{rng.randint(1, 9)}-01"/>'
-            f'<activity-date type="3" iso-date="{y + 2}-12-31"/>'
+            f'<activity-date type="3" iso-date="{end_year}-12-31"/>'
             + "".join(f'<recipient-country code="{c}" percentage={quoteattr(str(p))}/>' for c, p in zip(ctry, pct))
             + f'<sector code="{rng.choice(["16062", "15110", "13010"])}" vocabulary="1"/>'
             f'<policy-marker vocabulary="1" code="1" significance="{rng.choice(["", "0", "1", "2"])}"/>'

@@ -119,3 +119,128 @@ def rules_caption(roles=None) -> str:
             f"among the {iati.roles_text(roles)}; re-importing a file updates its programmes. "
             f"Status: {iati.status_text()}. Support type: technical assistance, data production for sector 16062 "
             "(statistical capacity building).")
+
+
+# --------------------------------------------------------------------------------------
+# Organisations the file names that match no partner
+# --------------------------------------------------------------------------------------
+#: IATI OrganisationType codes -> our organisation types.
+IATI_ORG_TYPES = {"10": "government", "11": "government", "15": "government", "21": "ngo", "22": "ngo", "23": "ngo",
+                  "24": "ngo", "30": "network", "40": "multilateral", "60": "foundation", "70": "private",
+                  "71": "private", "72": "private", "73": "private", "80": "academic"}
+#: Words of a sheet's organisation-type column (English and French, as 3W sheets write them), first match wins.
+_TYPE_WORDS = [("agence un", "un_agency"), ("un agency", "un_agency"), ("nations unies", "un_agency"),
+               ("united nations", "un_agency"), ("croix rouge", "ngo"), ("red cross", "ngo"), ("red crescent", "ngo"),
+               ("ong", "ngo"), ("ngo", "ngo"), ("cso", "ngo"), ("civil", "ngo"), ("societe civile", "ngo"),
+               ("gouvern", "government"), ("government", "government"), ("ministr", "government"),
+               ("etat", "government"), ("public", "government"), ("multilat", "multilateral"),
+               ("bilat", "bilateral"), ("donor", "bilateral"), ("bailleur", "bilateral"), ("cooperation", "bilateral"),
+               ("fondation", "foundation"), ("foundation", "foundation"), ("univers", "academic"),
+               ("academ", "academic"), ("research", "academic"), ("recherche", "academic"), ("prive", "private"),
+               ("private", "private"), ("entreprise", "private"), ("company", "private"), ("network", "network"),
+               ("reseau", "network")]
+#: The type an organisation gets when the file does not say (the administrator corrects it on Manage records).
+DEFAULT_ORG_TYPE = "ngo"
+
+
+def org_type_of(raw: str) -> tuple[str, bool]:
+    """Our organisation type for what a file says (an IATI code or a sheet's words), and
+    whether it was read (False: the default, :data:`DEFAULT_ORG_TYPE`)."""
+    from collab_data.records.threew import fold
+
+    raw = (raw or "").strip()
+    if raw in IATI_ORG_TYPES:
+        return IATI_ORG_TYPES[raw], True
+    words = f" {fold(raw)} "
+    for word, kind in _TYPE_WORDS:
+        if f" {word}" in words:
+            return kind, True
+    return DEFAULT_ORG_TYPE, False
+
+
+def unknown_organisations(plan) -> list[dict]:
+    """The organisations a validated programmes file names that match no partner, in the
+    order they first appear: name, acronym, IATI identifier, organisation type (as the file
+    says it), the registered partners it is close to (``suggestions``) and how many
+    rows or activities name it."""
+    return list(getattr(plan, "unknown_orgs", {}).values())
+
+
+def register_unknown(db: Database, plan, *, editor: str, today: date) -> tuple:
+    """Register the organisations of :func:`unknown_organisations` as partners, in one batch
+    through the partner writer (an administrator's, undoable like any batch; it cannot be
+    undone while programmes of those partners remain). The type is read from the file (an
+    IATI organisation type, a sheet's type column), else :data:`DEFAULT_ORG_TYPE`. Returns
+    (batch id or None, [(partner_id, name, org type, type read?, close to)], [(name,
+    reason)] not registered). Raises WriteRejected when the write fails."""
+    from collab_data.records import partners as P
+    from collab_data.records.threew import fold
+
+    rows, skipped, seen = [], [], set()
+    for org in unknown_organisations(plan):
+        name = (org.get("name") or "").strip()
+        if not name:
+            skipped.append((org.get("shown") or org.get("iati_org_id") or "?",
+                            "the file gives only an identifier, no name"))
+            continue
+        keys = {fold(name), fold(org.get("acronym") or "")} - {""}
+        if keys & seen:
+            continue
+        seen |= keys
+        kind, read = org_type_of(org.get("org_type") or "")
+        ref = (org.get("iati_org_id") or "").strip()
+        rows.append({"name": name, "acronym": org.get("acronym") or "", "org_type": kind,
+                     "iati_org_id": ref if P._IATI_ORG.match(ref) else "", "_read": read,
+                     "_close": " or ".join(org.get("suggestions") or [])})
+    if not rows:
+        return None, [], skipped
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["name", "acronym", "org_type", "iati_org_id"])
+    w.writerows([[r["name"], r["acronym"], r["org_type"], r["iati_org_id"]] for r in rows])
+    pplan = P.validate_file(out.getvalue().encode("utf-8"), "organisations.csv", db, today=today)
+    pplan.source = f"Partners named in {plan.source}"
+    for f in pplan.findings:
+        if f.tier in ("error", "critical"):
+            who = rows[f.row - 2]["name"] if f.row is not None and 2 <= f.row <= len(rows) + 1 else "all"
+            skipped.append((who, f.message))
+    if not pplan.records:
+        return None, [], skipped
+    batch = P.register(db, pplan, editor=editor, kind="upload")
+    by_name = {r["name"]: r for r in rows}
+    done = [(r["partner_id"], r["name"], r["org_type"], by_name[r["name"]]["_read"], by_name[r["name"]]["_close"])
+            for r in pplan.records]
+    return batch, done, skipped
+
+
+# --------------------------------------------------------------------------------------
+# The choices of the upload (the Manage records page draws them; the rules are here)
+# --------------------------------------------------------------------------------------
+#: IATI roles, in the order the page offers them, with their labels.
+ROLE_LABELS = {"reporting": "Reporting organisation", "funding": "Funding (1)", "accountable": "Accountable (2)",
+               "extending": "Extending (3)", "implementing": "Implementing (4)"}
+DEFAULT_ROLES = iati.DEFAULT_ROLES
+
+
+def roles_sentence(roles=None) -> str:
+    """Which organisations of an IATI activity get its programmes, in one sentence."""
+    chosen = iati.parse_roles(roles)
+    return (f"Each activity becomes a programme of every partner among its {iati.roles_text(chosen)} "
+            f"(matched by IATI organisation identifier, else by name or acronym), one per recipient country. "
+            "Organisations of other roles are not counted; an organisation that matches no partner is listed "
+            "below, with suggestions.")
+
+
+def needs_country(data: bytes, filename: str) -> bool:
+    """True for a 3W sheet without a country column: it is imported with one country chosen
+    for the whole file."""
+    tw = _threew()
+    if tw is None or detect(data, filename) != "3w":
+        return False
+    try:
+        return "country" not in tw._read(data, filename).mapping
+    except Exception:  # noqa: BLE001 - the validation says what is wrong with the file
+        return False

@@ -7,9 +7,14 @@ under the header (``#org+acronym``, ``#adm1+name``, ``#sector+cluster`` ...).
 
 Rules:
 
-* The HXL row is recognised and skipped; row numbers stay the spreadsheet's. Columns are
-  matched by their HXL tag first, then by their name (Organisation, Org acronym, Admin1,
-  Cluster, Sector ...).
+* The HXL row is recognised (not imported, and no finding: ``plan.hxl_row`` says where it
+  was and ``plan.hxl_columns`` what each field was read from); row numbers stay the
+  spreadsheet's. Columns are matched by their HXL tag first, then by their name
+  (Organisation, Org acronym, Admin1, Cluster, Sector, Departement ...).
+* A sheet without a start-date column (an operational-presence sheet: who works where now)
+  records its programmes as present from today, said once for the file.
+* Organisations that match no partner are kept in ``plan.unknown_orgs`` with their acronym
+  and the sheet's organisation type, for an administrator to register.
 * Sub-national rows collapse into one programme per partner and country: its areas and
   sectors are kept (joined with '; '), its start is the earliest start, its end the latest
   end, its status the rows' (active when any row is active).
@@ -69,6 +74,7 @@ HXL_TAGS: dict[str, tuple[str, ...]] = {
     "status": ("#status",),
     "notes": ("#description", "#meta+notes", "#meta+comments", "#narrative"),
     "flag": ("#meta+warning", "#meta+error", "#meta+flag", "#meta+issue"),
+    "org_type": ("#org+type",),
 }
 #: HXL attributes that make an #org column another organisation than the implementer.
 _OTHER_ORG = {"funder", "donor", "type", "code", "id", "prog", "programme", "program", "lead"}
@@ -79,13 +85,13 @@ NAMES: dict[str, tuple[str, ...]] = {
                      "implementing partner", "implementing organisation", "implementing organization", "partner",
                      "partner name", "agency", "actor", "reporting organisation", "reporting organization", "who"),
     "acronym": ("org acronym", "organisation acronym", "organization acronym", "acronym", "abbreviation",
-                "org abbreviation", "short name", "org short name"),
+                "org abbreviation", "short name", "org short name", "acronyme", "sigle"),
     "country": ("country", "country name", "country code", "iso3", "admin0", "admin 0", "adm0", "adm0 name",
                 "admin0 name", "admin0 pcode"),
     "adm1": ("admin1", "admin 1", "adm1", "admin1 name", "adm1 name", "region", "province", "state", "governorate",
              "county", "department"),
     "adm2": ("admin2", "admin 2", "adm2", "admin2 name", "adm2 name", "district", "sub county", "subcounty",
-             "municipality"),
+             "municipality", "departement", "département"),
     "adm3": ("admin3", "admin 3", "adm3", "admin3 name", "adm3 name", "sub district", "ward", "location", "site",
              "village", "locality"),
     "sector": ("sector", "cluster", "sector cluster", "sector name", "cluster name", "what"),
@@ -98,10 +104,13 @@ NAMES: dict[str, tuple[str, ...]] = {
     "notes": ("notes", "comments", "remarks", "description"),
     "flag": ("warning", "warnings", "error", "errors", "flag", "flags", "issue", "issues", "data quality",
              "qa flag", "quality flag"),
+    "org_type": ("organisation type", "organization type", "org type", "type of organisation", "type of organization",
+                 "typeorganisation", "type organisation", "type d organisation", "organisation type name"),
 }
 LABELS = {"organisation": "Organisation", "acronym": "Org acronym", "country": "Country", "adm1": "Admin 1",
           "adm2": "Admin 2", "adm3": "Admin 3", "sector": "Sector", "subsector": "Sub-sector", "activity": "Activity",
-          "start_date": "Start date", "end_date": "End date", "status": "Status", "notes": "Notes", "flag": "Flag"}
+          "start_date": "Start date", "end_date": "End date", "status": "Status", "notes": "Notes", "flag": "Flag",
+          "org_type": "Organisation type"}
 _KNOWN = {norm(s) for names in NAMES.values() for s in names}
 #: Columns only our programme template has: a sheet with them is a programme file, not a 3W.
 _TEMPLATE_ONLY = {norm(s) for s in ("support_type", "support type", "type of support", "tool")}
@@ -470,6 +479,7 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
     ``country``: the country of the whole file, for a sheet without a country column.
     Writes nothing."""
     plan = Plan(source=filename, noun="programmes", sha256=hashlib.sha256(data).hexdigest())
+    plan.unknown_orgs = {}  # type: ignore[attr-defined]  # folded name -> what the file says of it
     try:
         sheet = _read(data, filename, max_bytes)
     except FileRejected as exc:
@@ -505,10 +515,15 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
         plan.findings.append(Finding(CRITICAL, sheet.header_row, None, None, "The sheet has a header row but no data rows.",
                                      "Add one row per organisation and place below the header."))
         return plan
-    if sheet.hxl_row is not None:
-        plan.findings.append(Finding(WARNING, sheet.hxl_row, None, None,
-                                     "Read as the HXL hashtag row (#org, #adm1 ...): it names the columns and is not "
-                                     "imported.", "Nothing to do."))
+    # the HXL row (under the header, or as the only header) names the columns: not a finding
+    plan.hxl_row = sheet.hxl_row if sheet.hxl else None  # type: ignore[attr-defined]
+    plan.hxl_columns = {f: cols[i] for f, i in mp.items()} if sheet.hxl else {}  # type: ignore[attr-defined]
+    if "start_date" not in mp:
+        plan.findings.append(Finding(WARNING, sheet.header_row, None, None,
+                                     "The sheet has no start-date column (an operational-presence sheet says who works "
+                                     f"where now): its programmes are recorded as present from today, "
+                                     f"{today.isoformat()}, with the status the rows give (else active).",
+                                     "Add a column 'Start date' (HXL #date+start) to record when each one started."))
     used = set(mp.values())
     ignored = [c for i, c in enumerate(cols) if i not in used and c.strip()]
     plan.ignored_columns = ignored
@@ -536,6 +551,8 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
         return " ".join(row[i].split()) if i is not None and i < len(row) else ""
 
     order = day_order_evidence([cell(r, f) for r in sheet.rows for f in ("start_date", "end_date")])
+    recorded_any_start = {(p, c, s) for p, c, s, t, _ in ctx.existing if t is None}
+    already: list[tuple[int, str]] = []
     country_cache: dict[str, tuple] = {}
     groups: dict[tuple[str, str], dict] = {}
 
@@ -564,6 +581,11 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
                 err(f_org, shown, f"Partner {shown!r} is close to several registered partners: it is not guessed. "
                     f"Did you mean {names}?", "Write the partner's registered name or acronym.")
             elif pm.partner_id is None:
+                org = plan.unknown_orgs.setdefault(fold(shown), {  # what an administrator may register
+                    "name": name or acr, "acronym": acr if name and fold(acr) != fold(name) else "",
+                    "org_type": cell(row, "org_type"), "iati_org_id": "", "suggestions": [reg.label(s) for s in pm.suggestions],
+                    "shown": shown, "rows": 0})
+                org["rows"] += 1
                 err(f_org, shown, f"Unknown partner {shown!r}." + (f" Did you mean {names}?" if names else ""),
                     "Use a registered partner's name or acronym; an administrator registers new partners on the "
                     "Manage records page.")
@@ -646,6 +668,7 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
         g["flags"] += flags
 
     taken = set(ctx.ids)
+    unread: list[tuple[int, str]] = []  # (first row, partner in country): no support type in the rows' words
     for (pid, iso3), g in groups.items():
         first = g["rows"][0]
         at = _At(plan, first, column, list(g["flags"]))
@@ -653,11 +676,11 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
 
         where = f"{reg.label(pid)} in {countries.name_of(iso3)}"
         rows_text = ", ".join(map(str, g["rows"][:10])) + (" ..." if len(g["rows"]) > 10 else "")
-        if not g["starts"]:
+        if not g["starts"] and "start_date" in mp:
             gerr("start_date", "", f"No start date for {where} (rows {rows_text}): a programme needs one.",
                  "Fill in the start date of at least one of its rows.")
             continue
-        start = min(g["starts"])
+        start = min(g["starts"]) if g["starts"] else today  # a presence sheet without dates: present as of today
         end = max(g["ends"]) if g["ends"] else None
         if end and end < start:
             gerr("end_date", end.isoformat(), f"{where} ends ({end}) before it starts ({start}).",
@@ -665,6 +688,8 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
             continue
         if g["statuses"]:
             status = min(g["statuses"], key=_STATUS_RANK.__getitem__)
+        elif "start_date" not in mp and "status" not in mp:
+            status = "active"  # said once for the file (no dates, no status: present now)
         else:
             status = "planned" if start > today else "completed" if end and end < today else "active"
             gwarn("status", "", f"No status given for {where}: read as {status} from the dates.",
@@ -678,13 +703,13 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
                       f"{PR.SUPPORT_TYPES[support]}, the most frequent.", "Check the support type after import.")
         else:
             support = "technical_assistance"
-            gwarn("activity", _join(g["activities"]) or _join(g["sectors"]),
-                  f"No support type can be read from the sector or activity of {where}: read as technical "
-                  "assistance.", "Check the support type after import.")
+            flags.append("No support type in the sector or activity: read as technical assistance.")
+            unread.append((first, where))
         key = (pid, iso3, support, None, start)
-        if key in ctx.existing:
-            gerr("start_date", start.isoformat(), f"This programme is already recorded ({where}, same support type, "
-                 "tool and start date).", "Leave its rows out, or correct them.")
+        if key in ctx.existing or (not g["starts"] and (pid, iso3, support) in recorded_any_start):
+            # Re-importing the same sheet (a running presence list) is not an error: the programme is already
+            # there. A sheet without dates matches on partner, country and support whatever day it was first read.
+            already.append((first, where))
             continue
         base = re.sub(r"[^a-z0-9]+", "_", f"{pid}_{iso3}_{start:%Y%m%d}".lower())
         program_id, n = base, 2
@@ -705,4 +730,20 @@ def validate_file(data: bytes, filename: str, db: Database, *, today: date, edit
             "notes": text[:2000], "areas": _join(g["areas"]), "sectors": sectors, "source_format": SOURCE_FORMAT,
             "row": first, "rows": list(g["rows"]), "flags": flags,
         })
+    if already:
+        shown = ", ".join(w for _, w in already[:5]) + (f" and {len(already) - 5} more" if len(already) > 5 else "")
+        plan.findings.append(Finding(WARNING, already[0][0], column("organisation" if "organisation" in mp else "acronym"), None,
+                                     f"{len(already)} programme(s) of this sheet are already recorded (same partner, "
+                                     f"country and support type{'' if 'start_date' not in mp else ' and start date'}): "
+                                     f"skipped, nothing changes for them ({shown}).",
+                                     "Nothing to do: a re-imported sheet only adds what is new."))
+    if len(unread) == 1:
+        plan.findings.append(Finding(WARNING, unread[0][0], column("activity"), None,
+                                     f"No support type can be read from the sector or activity of {unread[0][1]}: read "
+                                     "as technical assistance.", "Check the support type after import."))
+    elif unread:
+        plan.findings.append(Finding(WARNING, None, column("activity"), None,
+                                     f"No support type can be read from the sector or activity of {len(unread)} "
+                                     f"programme(s) (e.g. {', '.join(w for _, w in unread[:3])}): read as technical "
+                                     "assistance (each says so in the preview).", "Check the support types after import."))
     return plan
