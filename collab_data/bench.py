@@ -23,44 +23,309 @@ def _app_test(timeout: float):
     return AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
 
 
-def bench_pages(db_path: Path, *, repeat: int = 5, pages: list[str] | None = None, timeout: float = 120) -> list[dict]:
+def bench_pages(db_path: Path, *, repeat: int = 5, pages: list[str] | None = None, timeout: float = 120,
+                sql: bool = True, isolate: bool = False) -> list[dict]:
     """Per page: the cold first load (empty caches, database just opened) and the warm rerun
-    (median of ``repeat`` reruns of the same session), as script run times through Streamlit's AppTest."""
+    (median of ``repeat`` reruns of the same session), as script run times through Streamlit's
+    AppTest; the direct time of every query function the page called (through
+    :func:`collab_data.runtime.cached`, called again on the database without any cache); the
+    largest element the page sends (its serialised size: a chart spec with its data, a
+    dataframe) and the process's resident memory after the page (pages run one after another
+    in one process, so the last row is the memory after visiting every page).
+
+    A run over ``timeout`` seconds is recorded as not finished (``dnf``). Such a run keeps
+    its thread busy, so with ``isolate`` the pages run in a child process that is ended
+    after a page does not finish, and the next pages go on in a new one (their memory then
+    counts from that restart: ``restarted``)."""
+    if isolate:
+        return _bench_pages_isolated(db_path, repeat=repeat, pages=pages, timeout=timeout, sql=sql)
+    rows = []
+    for page in pages or PAGES:
+        row = _bench_page(db_path, page, repeat=repeat, timeout=timeout, sql=sql)
+        rows.append(row)
+        if row.get("dnf"):
+            break  # the script thread of the run given up may still be busy: the rest would be wrong
+    close_all()
+    return rows
+
+
+class _CallRecorder:
+    """Wraps the app's cached call (:func:`collab_data.runtime.cached` looks it up at each
+    call) to record which query functions a page calls, with which arguments, and how long
+    each took in the page."""
+
+    def __init__(self, on_call: Callable[[dict], None] | None = None):
+        self.calls: dict[tuple, dict] = {}
+        self.on_call = on_call
+
+    def __enter__(self) -> _CallRecorder:
+        from collab_data import runtime
+
+        self._runtime, self._original = runtime, runtime._cached_call
+        original = self._original
+
+        def recording(module, name, db_path, version, args, kwargs):
+            key = (module, name, args, kwargs)
+            new = key not in self.calls
+            entry = self.calls.setdefault(key, {"module": module, "name": name, "args": args, "kwargs": kwargs,
+                                                "done": False, "page_ms": 0.0})
+            if new and self.on_call:
+                self.on_call(entry)
+            t0 = time.perf_counter()
+            value = original(module, name, db_path, version, args, kwargs)
+            entry["page_ms"] = max(entry["page_ms"], (time.perf_counter() - t0) * 1000)
+            if not entry["done"] and self.on_call:
+                entry["done"] = True
+                self.on_call(entry)
+            entry["done"] = True
+            return value
+
+        runtime._cached_call = recording
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._runtime._cached_call = self._original
+
+
+def _largest_element(at) -> tuple[int, str]:
+    """The serialised size (bytes) and type of the largest element of the page's last run:
+    what one message to the browser carries for it (a chart's spec and data, a table)."""
+    best, kind = 0, ""
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        children = getattr(node, "children", None)
+        if children:
+            stack.extend(children.values())
+            continue
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ByteSize"):
+            size = proto.ByteSize()
+            if size > best:
+                best, kind = size, getattr(node, "type", type(node).__name__)
+    return best, kind
+
+
+def _label(call: dict) -> str:
+    return f"{call['module'].removeprefix('collab_data.')}.{call['name']}"
+
+
+def _rss_mb() -> float | None:
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return psutil.Process().memory_info().rss / 1e6
+
+
+def _time_calls(db_path: Path, calls: list[dict], report: Callable[[dict], None] | None = None) -> list[dict]:
+    """Call each recorded query function again, directly on the database (no app cache, the
+    database's per-generation memo emptied): its own time, SQL and whatever Python it does."""
+    import importlib
+
+    from collab_data.db import get_database
+
+    db = get_database(db_path)
+    out = []
+    for c in calls:
+        if not c["done"]:
+            row = {"function": _label(c), "ms": None, "page_ms": None}
+        else:
+            fn = getattr(importlib.import_module(c["module"]), c["name"])
+            db._memo.clear()
+            t0 = time.perf_counter()
+            fn(db, *c["args"], **dict(c["kwargs"]))
+            row = {"function": _label(c),
+                   "ms": (time.perf_counter() - t0) * 1000, "page_ms": c["page_ms"]}
+        out.append(row)
+        if report:
+            report(row)
+    return out
+
+
+def _bench_page(db_path: Path, page: str, *, repeat: int, timeout: float, sql: bool,
+                report: Callable[[str, object], None] | None = None) -> dict:
     import logging
 
     import streamlit as st
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes of bare-mode caches
     os.environ[DB_ENV] = str(db_path)
-    rows = []
-    for page in pages or PAGES:
-        st.cache_data.clear()
-        close_all()
-        at = _app_test(timeout)
-        at.switch_page(page)
+    say = report or (lambda _stage, _value: None)
+    st.cache_data.clear()
+    close_all()
+    row: dict = {"page": page, "cold_ms": None, "warm_ms": None, "warm_max_ms": None, "queries": [],
+                 "largest_bytes": 0, "largest_type": "", "rss_mb": None, "dnf": None}
+    at = _app_test(timeout)
+    at.switch_page(page)
+    on_call = (lambda c: say("call", {"function": _label(c), "ms": None,
+                                      "page_ms": c["page_ms"] if c["done"] else None})) if report else None
+    with _CallRecorder(on_call) as rec:
         t0 = time.perf_counter()
-        at.run()
-        cold = time.perf_counter() - t0
-        if at.exception:
+        try:
+            at.run()
+        except RuntimeError as exc:
+            if "timed out" not in str(exc):
+                raise
+            row["dnf"] = "cold"
+        row["cold_ms"] = (time.perf_counter() - t0) * 1000
+        say("cold", row["cold_ms"])
+        if not row["dnf"] and at.exception:
             raise RuntimeError(f"{page} raised: {at.exception[0].message}")
         warm = []
-        for _ in range(repeat):
+        for _ in range(repeat if not row["dnf"] else 0):
             t0 = time.perf_counter()
-            at.run()
+            try:
+                at.run()
+            except RuntimeError as exc:
+                if "timed out" not in str(exc):
+                    raise
+                row["dnf"] = "warm"
+                break
             warm.append(time.perf_counter() - t0)
-        rows.append({"page": page, "cold_ms": cold * 1000, "warm_ms": statistics.median(warm) * 1000,
-                     "warm_max_ms": max(warm) * 1000})
+            say("warm", warm[-1] * 1000)
+    if warm:
+        row["warm_ms"], row["warm_max_ms"] = statistics.median(warm) * 1000, max(warm) * 1000
+    if not row["dnf"]:
+        row["largest_bytes"], row["largest_type"] = _largest_element(at)
+    calls = list(rec.calls.values())
+    if sql and not row["dnf"]:
+        row["queries"] = _time_calls(db_path, calls, lambda q: say("query", q))
+    else:
+        row["queries"] = [{"function": _label(c), "ms": None,
+                           "page_ms": c["page_ms"] if c["done"] else None} for c in calls]
+    row["rss_mb"] = _rss_mb()
+    return row
+
+
+def _pages_child(spec: str) -> None:
+    """The child process of an isolated run: one JSON line per stage, then the page's row."""
+    import json
+    import sys
+
+    args = json.loads(spec)
+    for page in args["pages"]:
+        print("BENCH " + json.dumps({"stage": "start", "page": page}), flush=True)
+
+        def say(stage, value, page=page):
+            print("BENCH " + json.dumps({"stage": stage, "page": page, "value": value}), flush=True)
+
+        row = _bench_page(Path(args["db"]), page, repeat=args["repeat"], timeout=args["timeout"], sql=args["sql"],
+                          report=say)
+        print("BENCH " + json.dumps({"stage": "row", "page": page, "value": row}, default=str), flush=True)
+        if row["dnf"]:
+            sys.stdout.flush()
+            os._exit(0)  # the script thread given up may still run: leave it behind
     close_all()
+
+
+def _pump(stream, lines) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def _bench_pages_isolated(db_path: Path, *, repeat: int, pages: list[str] | None, timeout: float,
+                          sql: bool) -> list[dict]:
+    import json
+    import queue
+    import subprocess
+    import sys
+    import threading
+
+    todo = list(pages or PAGES)
+    rows: list[dict] = []
+    restarted = False
+    while todo:
+        spec = json.dumps({"db": str(db_path), "pages": todo, "repeat": repeat, "timeout": timeout, "sql": sql})
+        child = subprocess.Popen([sys.executable, "-c", "import sys; from collab_data.bench import _pages_child; "
+                                  "_pages_child(sys.argv[1])", spec], cwd=str(PROJECT_ROOT),
+                                 stdout=subprocess.PIPE, text=True)
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=_pump, args=(child.stdout, lines), daemon=True).start()
+        current, partial = None, {}
+        while True:
+            try:
+                line = lines.get(timeout=timeout + 60)
+            except queue.Empty:  # a stage hung past its own timeout: end the child, note the page
+                child.kill()
+                child.wait()
+                if current:
+                    partial["queries"] = partial["queries"] or list(partial.pop("calls", {}).values())
+                    rows.append({"page": current, "dnf": partial.pop("stage_dnf", "cold"), **partial})
+                    todo.remove(current)
+                break
+            if line is None:
+                child.wait()
+                if current and current in todo:  # the child died in the page
+                    rows.append({"page": current, "dnf": "crashed", **partial})
+                    todo.remove(current)
+                break
+            if not line.startswith("BENCH "):
+                continue
+            msg = json.loads(line[6:])
+            if msg["stage"] == "start":
+                current, partial = msg["page"], {"queries": [], "restarted": restarted}
+            elif msg["stage"] == "cold":
+                partial["cold_ms"], partial["stage_dnf"] = msg["value"], "warm"
+            elif msg["stage"] == "warm":
+                partial["stage_dnf"] = "queries"
+            elif msg["stage"] == "call":  # a query the page started, then again when it finished
+                calls = partial.setdefault("calls", {})
+                calls[msg["value"]["function"]] = msg["value"]
+            elif msg["stage"] == "query":
+                partial["queries"].append(msg["value"])
+            elif msg["stage"] == "row":
+                row = msg["value"]
+                row["restarted"] = restarted
+                rows.append(row)
+                todo.remove(current)
+                current = None
+        restarted = True
     return rows
 
 
-def format_pages(rows: list[dict], *, cold_target: float = 2000, warm_target: float = 300) -> str:
-    lines = [f"{'page':<24}{'cold first load':>17}{'warm rerun (median)':>22}{'warm max':>11}  verdict"]
+def format_pages(rows: list[dict], *, cold_target: float = 3000, warm_target: float = 500,
+                 message_target: float = 20e6, queries_shown: int = 3) -> str:
+    def ms(v):
+        return f"{v:>8.0f}" if isinstance(v, (int, float)) else f"{'—':>8}"
+
+    lines = [f"{'page':<22}{'cold ms':>9}{'warm ms':>9}{'warm max':>9}{'queries':>8}{'direct ms':>10}"
+             f"{'largest msg':>13}{'RSS MB':>8}  verdict"]
+    previous: dict = {}
     for r in rows:
-        ok = r["cold_ms"] < cold_target and r["warm_ms"] < warm_target
-        lines.append(f"{r['page']:<24}{r['cold_ms']:>14.0f} ms{r['warm_ms']:>19.0f} ms{r['warm_max_ms']:>8.0f} ms  "
-                     f"{'ok' if ok else 'SLOW'}")
-    lines.append(f"targets: cold < {cold_target:.0f} ms, warm < {warm_target:.0f} ms (script run time, AppTest)")
+        qs = r.get("queries") or []
+        direct = sum(q["ms"] for q in qs if q.get("ms") is not None)
+        big = r.get("largest_bytes") or 0
+        if r.get("dnf"):
+            verdict = f"DID NOT FINISH ({r['dnf']})"
+        else:
+            ok = r["cold_ms"] < cold_target and r["warm_ms"] < warm_target and big < message_target
+            verdict = "ok" if ok else "SLOW" if big < message_target else "TOO BIG"
+        rss = r.get("rss_mb")
+        lines.append(f"{r['page'].removeprefix('pages/'):<22}{ms(r.get('cold_ms'))} {ms(r.get('warm_ms'))} "
+                     f"{ms(r.get('warm_max_ms'))}{len(qs):>8}{ms(direct if qs else None):>10}"
+                     f"{big / 1e6:>10.2f} MB{(f'{rss:>8.0f}' if rss else f'{chr(8212):>8}')}  {verdict}"
+                     + ("  (new process)" if r.get("restarted") and not previous.get("restarted", False) else ""))
+        previous = r
+        timed = sorted((q for q in qs if q.get("ms") is not None), key=lambda q: -q["ms"])[:queries_shown]
+        unfinished = [q["function"] for q in qs if q.get("ms") is None]
+        for q in timed:
+            lines.append(f"{'':<4}{q['function']:<44}{q['ms']:>9.1f} ms direct")
+        if unfinished:
+            done = [f"{q['function']} ({q['page_ms']:.0f} ms in the page)" for q in qs
+                    if q.get("ms") is None and q.get("page_ms") is not None]
+            running = [q["function"] for q in qs if q.get("ms") is None and q.get("page_ms") is None]
+            if running:
+                lines.append(f"{'':<4}still running when the page was given up: {', '.join(running)}")
+            if done:
+                lines.append(f"{'':<4}finished before: {', '.join(done)}")
+    lines.append(f"targets: cold < {cold_target:.0f} ms, warm < {warm_target:.0f} ms (script run time, AppTest), "
+                 f"largest message < {message_target / 1e6:.0f} MB. direct: each query function the page called, "
+                 "again on the database without caches (SQL and its Python). RSS: the process after the page.")
+    if any(r.get("restarted") for r in rows):
+        lines.append("A page that did not finish ends its process; the pages after it ran in a new one "
+                     "(their RSS counts from there).")
     return "\n".join(lines)
 
 
@@ -328,6 +593,9 @@ class Importer:
     validate: Callable
     write: Callable
     to_write: Callable
+    #: What the database needs before the timed run (registered partners, an earlier import),
+    #: as ``prepare(db, n)``; not timed.
+    prepare: Callable | None = None
 
 
 def _admin():
@@ -373,6 +641,96 @@ def synthetic_iati_xml(n: int) -> bytes:
     return synthetic_xml(n)
 
 
+def _programme_source_importer(name: str, make: Callable[[int], bytes], prepare: Callable | None,
+                               filename: str) -> Importer:
+    """Programme files through the one entry for every format (IATI, 3W): detect, validate, write."""
+    from collab_data.records import programme_sources as PS
+
+    return Importer(name, make,
+                    lambda db, data, fn, today: PS.validate(data, filename, db, today=today, editor=_admin()),
+                    lambda db, plan: PS.write(db, plan, editor=_admin()), lambda plan: plan.counts()["to write"],
+                    prepare)
+
+
+def _iati_import_first(db, n: int) -> None:
+    """The first version of the IATI file, imported, so that the timed run is a re-import."""
+    from collab_data import clock
+    from collab_data.records import iati
+
+    iati.write(db, iati.validate_file(synthetic_iati_xml(n), "first.xml", db, today=clock.today(), editor=_admin()),
+               editor=_admin())
+
+
+def synthetic_iati_update_xml(n: int) -> bytes:
+    """The same ``n`` activities as :func:`synthetic_iati_xml`, in a newer version: about half
+    of them with a later end date, a third with another status or country share."""
+    from collab_data.records.iati import synthetic_xml
+
+    return synthetic_xml(n, revision=1)
+
+
+#: Organisations of the generated 3W sheet (the issue's bar: 5,000 rows, 700 organisations).
+THREEW_ORGS = 700
+_3W_SECTORS = ["Protection", "Education", "Health", "Food Security", "WASH", "Nutrition", "Shelter", "Early Recovery",
+               "Logistics", "Coordination"]
+_3W_ACTIVITIES = ["needs assessment", "household survey", "training of enumerators", "data collection", "advocacy",
+                  "technical support", "capacity building", "cash transfers", "monitoring", ""]
+_3W_COUNTRIES = {"Chad": ["Lac", "Ouaddaï", "Logone Oriental", "Sila", "Wadi Fira", "N'Djamena", "Mandoul", "Salamat"],
+                 "NER": ["Tillabéri", "Diffa", "Maradi", "Agadez", "Zinder", "Tahoua"],
+                 "Mali": ["Mopti", "Gao", "Tombouctou", "Ségou", "Kayes", "Ménaka"],
+                 "Burkina Faso": ["Sahel", "Nord", "Est", "Centre-Nord", "Boucle du Mouhoun"],
+                 "Nigeria": ["Borno", "Yobe", "Adamawa", "Sokoto", "Zamfara"]}
+
+
+def _threew_organisations(orgs: int = THREEW_ORGS) -> list[tuple[str, str]]:
+    """(name, acronym) of the generated 3W sheet's organisations (the bench registers them first)."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(synthetic_partners_csv(orgs, seed=29).decode("utf-8"))))
+    return [(r["name"], r["acronym"]) for r in rows]
+
+
+def _threew_register(db, n: int) -> None:
+    """Register the sheet's organisations as partners (one batch), as an administrator would have."""
+    from collab_data import clock
+    from collab_data.records import partners as P
+
+    plan = P.validate_file(synthetic_partners_csv(THREEW_ORGS, seed=29), "partners.csv", db, today=clock.today())
+    P.register(db, plan, editor="bench", kind="upload")
+
+
+def synthetic_threew_csv(n: int, seed: int = 31, orgs: int = THREEW_ORGS) -> bytes:
+    """A 3W sheet of ``n`` rows: a header row, the HXL hashtag row, then one row per
+    organisation, sub-national area and sector (each organisation in one or two countries
+    and several areas), organisations written by name, acronym or "Name (ACRONYM)"."""
+    import random
+    from datetime import date
+
+    rng = random.Random(seed)
+    names = _threew_organisations(orgs)
+    where = {}
+    for i, _ in enumerate(names):
+        where[i] = rng.sample(list(_3W_COUNTRIES), rng.choice([1, 1, 2]))
+    rows = []
+    for r in range(n):
+        i = r % len(names)
+        name, acr = names[i]
+        country = rng.choice(where[i])
+        shown = name if not acr or r % 3 else f"{name} ({acr})"
+        start = date(2024 + (i % 3), 1 + i % 12, 1)
+        end = date(start.year + 2, 12, 31) if r % 4 else None
+        rows.append([shown, acr, country, rng.choice(_3W_COUNTRIES[country]), f"District {rng.randint(1, 9)}",
+                     rng.choice(_3W_SECTORS), rng.choice(_3W_ACTIVITIES), start.isoformat(),
+                     end.isoformat() if end else "", rng.choice(["Ongoing", "Active", "Completed", "Planned", ""]),
+                     "duplicate suspected" if r % 97 == 0 else ""])
+    header = ["Organisation", "Org acronym", "Country", "Admin1", "Admin2", "Sector", "Activity", "Start date",
+              "End date", "Status", "Data quality warning"]
+    tags = ["#org+name", "#org+acronym", "#country+name", "#adm1+name", "#adm2+name", "#sector", "#activity",
+            "#date+start", "#date+end", "#status", "#meta+warning"]
+    return _csv(header, [tags, *rows])
+
+
 #: Record type -> a factory of its Importer (None when its module is not there). A new record
 #: type registers here: a generator of a realistic file, and its module's validate and write.
 IMPORTERS: dict[str, Callable[[], Importer | None]] = {
@@ -383,6 +741,9 @@ IMPORTERS: dict[str, Callable[[], Importer | None]] = {
     "collaborations": lambda: _record_importer("collaborations", "collaborations", synthetic_collaborations_csv),
     "targets": lambda: _record_importer("targets", "targets", synthetic_targets_csv),
     "iati": lambda: _record_importer("iati", "iati", synthetic_iati_xml),
+    "iati-update": lambda: _programme_source_importer("iati-update", synthetic_iati_update_xml, _iati_import_first,
+                                                      "activities-updated.xml"),
+    "threew": lambda: _programme_source_importer("threew", synthetic_threew_csv, _threew_register, "3w.csv"),
 }
 
 
@@ -458,6 +819,8 @@ def bench_import_types(types: list[str], sizes: list[int], *, db: Path | None = 
             path = work / f"{kind}-{n}.duckdb"
             shutil.copy(base, path)
             database = Database(path)
+            if importer.prepare is not None:
+                importer.prepare(database, n)
             gc.collect()
             with _PeakRSS() as mem:
                 t0 = time.perf_counter()

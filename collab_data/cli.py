@@ -88,6 +88,8 @@ def _cmd_remove_sample(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from collab_data import bench
 
+    if args.what == "scale":
+        return _bench_scale(args)
     if args.what == "import" and args.type:
         types = list(bench.IMPORTERS) if args.type == "all" else [args.type]
         sizes = args.rows or [10_000]
@@ -106,10 +108,26 @@ def _cmd_bench(args: argparse.Namespace) -> int:
                                                      rows=(args.rows or [500])[0])))
         return 0
     if args.what == "pages":
-        rows = bench.bench_pages(db, repeat=args.repeat)
+        rows = bench.bench_pages(db, repeat=args.repeat, timeout=args.timeout, isolate=True)
         print(f"database: {db.name}, {args.repeat} warm reruns per page")
         print(bench.format_pages(rows))
     return 0
+
+
+def _bench_scale(args: argparse.Namespace) -> int:
+    from collab_data.scale import ScaleRefused, scale
+
+    if not args.db:
+        print("error: give --db PATH for the grown database (kept outside the repository)", file=sys.stderr)
+        return 2
+    try:
+        report = scale(args.db, args.factor, source=args.source, programme_density=args.programme_density,
+                       link_density=args.link_density, force=args.force)
+    except ScaleRefused as exc:
+        print(f"error: nothing was written: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 1 if report.problems else 0
 
 
 def _open_db(args: argparse.Namespace):
@@ -169,11 +187,52 @@ def _import_programmes(args: argparse.Namespace, data: bytes, name: str) -> int:
     from collab_data.ingest.activities import Editor
     from collab_data.records import programme_sources as PS
 
+    if getattr(args, "register_unknown", False) and args.partner:
+        print("error: partners are registered by an administrator: leave out --partner to use --register-unknown",
+              file=sys.stderr)
+        return 2
     db = _open_db(args)
     editor = Editor(args.editor, args.partner)
-    plan = PS.validate(data, name, db, today=clock.today(), editor=editor, roles=getattr(args, "roles", None),
-                       country=getattr(args, "country", None))
-    return _import_records(args, plan, lambda p: PS.write(db, p, editor=editor), "programmes", "imported")
+
+    def validate():
+        return PS.validate(data, name, db, today=clock.today(), editor=editor, roles=getattr(args, "roles", None),
+                           country=getattr(args, "country", None))
+
+    plan = validate()
+    unknown = PS.unknown_organisations(plan)
+    if unknown and getattr(args, "register_unknown", False) and not plan.critical:
+        if args.dry_run:
+            print(f"dry run: {len(unknown)} organisation(s) would be registered as partners first: "
+                  + "; ".join(o["name"] or o["shown"] for o in unknown))
+        else:
+            from collab_data.db import WriteRejected
+
+            try:
+                batch, done, skipped = PS.register_unknown(db, plan, editor=args.editor, today=clock.today())
+            except WriteRejected as exc:
+                print(f"error: the organisations were not registered, nothing was written: {exc}", file=sys.stderr)
+                return 1
+            for pid, org_name, kind, read, close in done:
+                print(f"registered partner '{pid}': {org_name} ({kind}" + ("" if read else ", type not in the file: check it")
+                      + (f"; close to the registered {close}: check it is another organisation" if close else "")
+                      + ")")
+            for org_name, reason in skipped:
+                print(f"not registered: {org_name} ({reason})")
+            if batch is not None:
+                print(f"registered {len(done)} partner(s) as batch {batch}; the file is checked again")
+                plan = validate()
+                unknown = PS.unknown_organisations(plan)
+    rc = _import_records(args, plan, lambda p: PS.write(db, p, editor=editor), "programmes", "imported")
+    if unknown:
+        print(f"{len(unknown)} organisation(s) match no partner (their rows or activities are not imported):")
+        for org in unknown:
+            print(f"  {org['shown']}" + (f" [{org['iati_org_id']}]" if org.get("iati_org_id") else "")
+                  + f": {org['rows']} row(s)" + (f"; did you mean {' or '.join(org['suggestions'])}?"
+                                                  if org.get("suggestions") else ""))
+        if not getattr(args, "register_unknown", False):
+            print("an administrator can register them in the same run with --register-unknown (or on the Manage "
+                  "records page)")
+    return rc
 
 
 def _import_record_kind(args: argparse.Namespace, data: bytes, name: str) -> int:
@@ -364,6 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "programme (reporting, funding, accountable, extending, implementing; default "
                                    "reporting,implementing)")
     p.add_argument("--country", help="programmes from a 3W sheet: the country it covers, when the sheet does not say")
+    p.add_argument("--register-unknown", action="store_true",
+                   help="programmes (administrators): register the organisations that match no partner as partners "
+                        "first (one batch, each printed; not those close to a registered partner), then import")
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("template", help="print a CSV template (or a filled example); --xlsx for an Excel workbook")
@@ -388,18 +450,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_passcode)
 
     p = sub.add_parser("bench", help="measure page load times (not a test: prints timings)")
-    p.add_argument("what", choices=["pages", "import", "load"],
-                   help="what to measure: page loads, imports, or many browser sessions while an editor imports")
+    p.add_argument("what", choices=["pages", "import", "load", "scale"],
+                   help="what to measure: page loads, imports, or many browser sessions while an editor imports; "
+                        "scale: make a copy of the sample grown --factor times at --db")
     p.add_argument("--sessions", type=int, default=20, help="load: browsing sessions at once (default 20)")
     p.add_argument("--rounds", type=int, default=2, help="load: rounds through every page per session (default 2)")
     p.add_argument("--rows", type=int, nargs="*",
                    help="import: file sizes in rows (default 10000 100000; with --type, 10000); load: the "
                         "editor's file (default 500)")
     p.add_argument("--type", choices=["activities", "partners", "tools", "programmes", "collaborations", "targets", "iati",
-                                      "all"],
-                   help="import: the record type (read+validate and write timed apart; 'all': every type)")
+                                      "iati-update", "threew", "all"],
+                   help="import: the record type (read+validate and write timed apart; 'all': every type); "
+                        "iati-update: re-import of an updated IATI file; threew: a 3W sheet with an HXL row and "
+                        "700 organisations")
     p.add_argument("--db", help="database to measure on (default: a fresh sample build in a temp folder)")
     p.add_argument("--repeat", type=int, default=5, help="warm reruns per page (default 5)")
+    p.add_argument("--timeout", type=float, default=120, help="pages: seconds before a page run is given up (default 120)")
+    p.add_argument("--factor", type=int, default=10, help="scale: how many times to grow the records (default 10)")
+    p.add_argument("--source", help="scale: the database to grow a copy of (default: a fresh sample build)")
+    p.add_argument("--programme-density", type=float, default=1.0,
+                   help="scale: programmes grow factor x this (1..factor; the issue's 100x shape: 4.2)")
+    p.add_argument("--link-density", type=float, default=1.0,
+                   help="scale: activity-partner links grow factor x this (1..factor; the issue's 100x shape: 3.5)")
+    p.add_argument("--force", action="store_true", help="scale: replace the file at --db")
     p.set_defaults(func=_cmd_bench)
     return parser
 

@@ -77,3 +77,65 @@ def cached(fn, *args, **kwargs):
 
 def clear_caches() -> None:
     st.cache_data.clear()
+
+
+# -- finished chart specs ---------------------------------------------------------------
+# st.altair_chart converts the chart on every rerun: Altair validates the whole spec
+# against its JSON schema in ``to_dict`` and the data is serialised to Arrow again, even
+# when nothing changed. A chart built by a pure function of small hashable arguments (a
+# Filters value, strings, numbers, tuples) is converted once per (arguments, database
+# generation) and the finished spec is cached; :func:`show_chart` sends it with
+# st.vega_lite_chart, without Altair. No DataFrame and no chart object is ever hashed.
+
+
+def chart_spec(chart) -> dict:
+    """An Altair chart as the Vega-Lite dict Streamlit would send for it (validated once,
+    its data already serialised to Arrow under content-hashed dataset names)."""
+    try:  # Streamlit's own conversion: the spec is then exactly what st.altair_chart sends
+        from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+    except ImportError:  # pragma: no cover - a Streamlit without it: plain Altair, data inline
+        return chart.to_dict()
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _cached_spec(module: str, name: str, db_path: str, version: tuple, args: tuple, kwargs: tuple,
+                 _builder=None) -> dict:
+    # keyed on the builder's module and name, the database and its generation, the arguments;
+    # the builder itself (leading underscore) is not hashed
+    return chart_spec(_builder(get_database(db_path), *args, **dict(kwargs)))
+
+
+def cached_spec(builder, *args, **kwargs) -> dict:
+    """The finished spec of ``builder(db, *args, **kwargs)`` (an Altair chart), built, validated
+    and serialised once per arguments and database write generation, like :func:`cached` for
+    a query. ``builder`` is a module-level pure function (its module and name are the key)
+    whose arguments are small hashable values: it reads its frames from
+    :mod:`collab_data.queries` (or views) with ``db`` and shapes them with
+    :mod:`collab_data.charts`. Render the result with :func:`show_chart`."""
+    builder = getattr(builder, "__wrapped__", builder)
+    db = database()
+    return _cached_spec(builder.__module__, builder.__qualname__, str(db.path), (id(db), db.generation), args,
+                        tuple(sorted(kwargs.items())), _builder=builder)
+
+
+def cached_chart(builder):
+    """Decorator form of :func:`cached_spec`: the decorated function takes the builder's
+    arguments without ``db`` and returns the finished spec. The undecorated builder stays
+    reachable as ``__wrapped__`` (tests validate it there). Use it where importing Streamlit
+    is fine (this module imports it); in :mod:`collab_data.views` keep builders plain and
+    call :func:`cached_spec` from the page."""
+    import functools
+
+    @functools.wraps(builder)
+    def spec(*args, **kwargs) -> dict:
+        return cached_spec(builder, *args, **kwargs)
+
+    return spec
+
+
+def show_chart(spec: dict, **kwargs):
+    """Render a finished spec (from :func:`cached_chart` or :func:`chart_spec`) as
+    st.altair_chart would render its chart; ``kwargs`` are st.vega_lite_chart's (width,
+    height, key, on_select, selection_mode, ...)."""
+    return st.vega_lite_chart(spec=spec, **kwargs)
