@@ -33,7 +33,10 @@ def import_plan(plan: A.Plan, editor: A.Editor, *, remember_mapping: bool) -> in
     db = runtime.database()
     batch = A.import_activities(db, plan, editor=editor)
     if remember_mapping:
-        A.save_mapping(db, mapping_scope(editor), plan.mapping, editor=editor.name)
+        # a setting, saved (and kept in the history) only when it changes, not at every import
+        scope = mapping_scope(editor)
+        if A.saved_mapping(db, scope) != {k: v for k, v in plan.mapping.items() if k in A.FIELDS and v}:
+            A.save_mapping(db, scope, plan.mapping, editor=editor.name)
     return batch
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
 
 from collab_data import queries
@@ -29,6 +31,14 @@ from collab_data.maps import STATUS_TEXT, format_value
 from collab_data.queries import countries as QC
 from collab_data.queries import overlap as QO
 from collab_data.queries import overview as QV
+from collab_data.views import lens as VL
+
+#: The brief's templates (Jinja2, autoescaped: a value is always text, never markup).
+TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                               autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+MAX_LENS_OTHERS = 5
+MAX_LENS_COUNTRIES = 5
+MAX_LENS_SHARED = 5
 
 #: Caps that keep a brief on one A4 page.
 MAX_PARTNERS = 6
@@ -76,8 +86,21 @@ def gather_country(db: Database, f: Filters, iso3: str) -> dict[str, Any]:
         "dimensions": QC.country_dimensions(db, one, iso3),
         "indicators": QC.country_indicators(db, iso3),
         "activities": QC.country_activities(db, one, iso3, limit=MAX_ACTIVITIES + 1),
+        "lens": _lens_country(db, f, one, iso3) if f.lens else None,
     })
     return data
+
+
+def _lens_country(db: Database, f: Filters, one: Filters, iso3: str) -> dict[str, Any]:
+    """My partner in one country: there or not, the others with their tools, and (across the
+    filters' countries) the partners it shares most countries with."""
+    here = VL.lens_view(db, one, top=1, per_country=MAX_LENS_OTHERS)
+    across = VL.lens_view(db, f, top=MAX_LENS_SHARED)
+    return {"kind": "country", "here": here, "across": across, "iso3": iso3}
+
+
+def _lens_scope(db: Database, f: Filters) -> dict[str, Any]:
+    return {"kind": "scope", "view": VL.lens_view(db, f, top=MAX_LENS_SHARED)}
 
 
 def gather_scope(db: Database, f: Filters, top_n: int = MAX_COUNTRIES) -> dict[str, Any]:
@@ -103,6 +126,7 @@ def gather_scope(db: Database, f: Filters, top_n: int = MAX_COUNTRIES) -> dict[s
         "tool_country": QO.tool_country(db, f),
         "activities": QV.latest_activities(db, f, limit=MAX_ACTIVITIES + 1),
         "top_n": top_n,
+        "lens": _lens_scope(db, f) if f.lens else None,
     })
     return data
 
@@ -306,6 +330,47 @@ def _sources_footer(frames: list[pd.DataFrame], data: dict, extra: list[str] | N
 
 
 # --------------------------------------------------------------------------------------
+# My partner (a template)
+# --------------------------------------------------------------------------------------
+def lens_html(lens: dict | None, country: str | None = None) -> str:
+    """The "My partner" section of a brief ("" without a lens), from ``brief_lens.html.j2``."""
+    if not lens:
+        return ""
+    if lens["kind"] == "country":
+        here_view, across = lens["here"], lens["across"]
+        view = across if across.status != "ok" else here_view
+    else:
+        here_view = across = view = lens["view"]
+    ctx: dict[str, Any] = {"partner": view.partner, "kind": lens["kind"], "country": country or "",
+                           "empty": "", "here": None, "others": [], "more": False, "headline": "",
+                           "countries": [], "countries_more": 0, "shared": [], "alone": []}
+    if across.status not in ("ok", "none_in_view") or (lens["kind"] == "scope" and not view.ok):
+        ctx["empty"] = " ".join(view.empty or ())
+        ctx["empty"] = ctx["empty"].replace("**", "")
+        return TEMPLATES.get_template("brief_lens.html.j2").render(**ctx)
+    mine = f"Programmes of {view.partner}"
+    tools = f"Tools of {view.partner} there"
+    if lens["kind"] == "country":
+        if here_view.ok:
+            row = here_view.countries.iloc[0]
+            ctx["here"] = {"programmes": int(row[mine]), "tools": row[tools], "n_others": int(row["Other partners (n)"])}
+            ctx["others"] = [{"partner": r["Other partner"], "tools": clip(r["Their tools used there"], 60)}
+                             for _, r in here_view.neighbours.head(MAX_LENS_OTHERS).iterrows()]
+            ctx["more"] = int(row["Other partners (n)"]) > len(ctx["others"])
+    else:
+        ctx["headline"] = view.headline
+        shown = view.countries[view.countries["Other partners (n)"] > 0].head(MAX_LENS_COUNTRIES)
+        ctx["countries"] = [{"country": r["Country"], "tools": clip(r[tools], 60),
+                             "others": clip(r["Other partners there"], 90)} for _, r in shown.iterrows()]
+        ctx["countries_more"] = int((view.countries["Other partners (n)"] > 0).sum()) - len(shown)
+        ctx["alone"] = view.alone["Country"].tolist()
+    if across.ok:
+        ctx["shared"] = [{"partner": r["Partner"], "shared": int(r["Shared countries"])}
+                         for _, r in across.shared_most.head(MAX_LENS_SHARED).iterrows()]
+    return TEMPLATES.get_template("brief_lens.html.j2").render(**ctx)
+
+
+# --------------------------------------------------------------------------------------
 # The brief on one country
 # --------------------------------------------------------------------------------------
 def indicator_gaps(ind: pd.DataFrame) -> pd.DataFrame:
@@ -438,6 +503,7 @@ def country_html(data: dict, *, standalone: bool = True) -> str:
             a_body += "<p class='more'>Older activities: see the Activities page of the dashboard.</p>"
 
     body = (_header(f"Country brief: {name}", sub, data) + figures + top
+            + lens_html(data.get("lens"), name)
             + _section("Programmes", pr_body)
             + _section("LNOB data gaps against region and income-group medians", g_body)
             + _section("Recent activities", a_body)
@@ -550,6 +616,7 @@ def scope_html(data: dict, *, standalone: bool = True) -> str:
     title = "Brief: the countries in the filters"
     body = (_header(title, f"{n} countries selected by the filters", data) + figures
             + _section(countries_title, c_body)
+            + lens_html(data.get("lens"))
             + _section("Partners and tools present", p_body)
             + _section("LNOB data gaps across these countries", m_body)
             + _section("Recent activities", a_body)

@@ -28,6 +28,7 @@ URL_KEYS = {
     "partners": "partner",
     "tool_kinds": "tool_kind",
     "period": "period",
+    "lens": "my_partner",
 }
 
 
@@ -43,10 +44,15 @@ class Filters:
     partners: tuple[str, ...] = ()
     tool_kinds: tuple[str, ...] = ()
     period: str = ALL_TIME
+    #: "My partner": the partner whose lens the pages add (who else works where it works).
+    #: Unlike ``partners`` it narrows nothing: the other partners stay in view.
+    lens: str | None = None
 
     def __post_init__(self):
         if self.collab not in COLLAB_CHOICES:
             raise ValueError(f"unknown collaborative {self.collab!r}")
+        if self.lens is not None and (not isinstance(self.lens, str) or not self.lens.strip()):
+            raise ValueError(f"my partner must be a partner id, not {self.lens!r}")
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, list):
@@ -63,6 +69,11 @@ class Filters:
     @property
     def has_country_scope(self) -> bool:
         return bool(self.regions or self.income or self.groups or self.countries)
+
+    @property
+    def without_lens(self) -> Filters:
+        """The same filters without "my partner" (for reads the lens does not change)."""
+        return replace(self, lens=None) if self.lens else self
 
     @property
     def is_default(self) -> bool:
@@ -169,5 +180,7 @@ def describe(f: Filters, *, country_names: Mapping[str, str] | None = None,
     sentence += " — " + ("countries in " + "; ".join(where) if where else "all countries")
     if f.tool_kinds:
         sentence += f" — tools of kind {_join(list(f.tool_kinds))}"
-    sentence += f" — {period_label(f.period)}."
-    return sentence
+    sentence += f" — {period_label(f.period)}"
+    if f.lens:
+        sentence += f" — my partner: {pn.get(f.lens, f.lens)}"
+    return sentence + "."

@@ -18,16 +18,19 @@ MISSING = "—"
 #: Countries or records that belong to neither collaborative.
 OUTSIDE_BOTH = "Outside both collaboratives"
 
-#: Terms of art, each defined in one sentence, for tooltips and captions.
+#: The collaborative of an activity recorded for both collaboratives, or for neither of them.
+EITHER_COLLABORATIVE = "Both or neither"
+
+#: Terms of art, each defined in one sentence where it appears (tooltips and captions).
 TERMS = {
-    "not disaggregated": "The source publishes the indicator for the whole population only, "
-                         "not broken down by the group in question.",
-    "underserved score": "How much data is missing for a country: the share of LNOB indicators "
-                         "with no value or no breakdown, weighted equally (higher = bigger gap).",
-    "data date": "The date of the newest record in the database; periods such as "
-                 "\"last 12 months\" end on it.",
-    "collaborative meeting": "An activity of kind \"meeting\" that brings together partners of one "
-                             "collaborative (two or more partners taking part).",
+    "not disaggregated": "The source publishes a value for the whole population only, not broken down by the "
+                         "group in question; it is never counted as 0.",
+    "underserved score": "A large gap in gender data with few partners working there: 100 × (100 − data "
+                         "availability %) / 100 × 1 / (1 + partners active), 0 to 100, higher is more underserved; "
+                         "scored for low- and middle-income countries only.",
+    "collaborative meeting": "A plenary meeting of the gender or the LNOB collaborative: an activity of type "
+                             "meeting recorded for that collaborative and not for one of its task teams (task-team "
+                             "meetings are counted apart).",
 }
 
 

@@ -29,15 +29,32 @@ from collab_data.charts import gaps as gaps_charts
 from collab_data.charts import overlap as overlap_charts
 from collab_data.charts import sequential_scale
 from collab_data.filters import ALL_TIME, period_label, period_range
+from collab_data.labels import person_date
 
 #: Countries spotlighted when none is chosen in the filter.
 TOP_N = 3
 
-#: How the slides look on a shared screen: readable from a video call.
-LABEL_SIZE = 17
-TITLE_SIZE = 16
+#: How the slides look on a shared screen: readable from the back of a room.
+LABEL_SIZE = 18
+TITLE_SIZE = 18
 #: Axis labels in the text colour (the default grey is faint on a shared screen).
 INK = "#1B1F24"
+
+
+@dataclass(frozen=True)
+class SlideType:
+    """Font sizes (pixels) of the charts of a slide. Vega draws text in pixels whatever the
+    chart's size, so the builders take them: :data:`ROOM` is sized so that axis labels,
+    legends and the numbers in cells read at 16 px or more on a 1920 x 1080 screen and
+    still leave the plot most of a 1280 x 720 slide."""
+
+    label: int = LABEL_SIZE  # axis labels, legend labels and titles
+    value: int = LABEL_SIZE  # numbers written in heatmap cells and next to bars
+    title: int = TITLE_SIZE
+
+
+#: The slides' type: a room's shared screen.
+ROOM = SlideType()
 
 
 @dataclass(frozen=True)
@@ -159,8 +176,7 @@ def day(d: date | pd.Timestamp | None) -> str:
     """"6 Nov 2026"; "" for no date."""
     if d is None or pd.isna(d):
         return ""
-    d = pd.Timestamp(d)
-    return f"{d.day} {d:%b %Y}"
+    return person_date(d)
 
 
 def shorten(text: object, limit: int = 90) -> str:
@@ -174,10 +190,15 @@ def shorten(text: object, limit: int = 90) -> str:
     return (cut or s[: limit - 1]) + "…"
 
 
-def more(shown: int, total: int, what: str) -> str:
-    """"and 4 more partners" (empty when everything is shown)."""
+def more(shown: int, total: int, one: str, many: str | None = None) -> str:
+    """"and 4 more partners" / "and 1 more partner" (empty when everything is shown).
+
+    ``one`` is the singular ("partner"), ``many`` the plural (default ``one + "s"``); a
+    phrase that does not inflect ("on the Overlap page") is passed as both."""
     rest = total - shown
-    return f"and {rest} more {what}" if rest > 0 else ""
+    if rest <= 0:
+        return ""
+    return f"and {rest} more {one if rest == 1 else (many or one + 's')}"
 
 
 def partner_lines(partners: pd.DataFrame, limit: int = 6) -> list[str]:
@@ -191,7 +212,7 @@ def partner_lines(partners: pd.DataFrame, limit: int = 6) -> list[str]:
         if not bool(r.active):
             line += " (planned)"
         if isinstance(r.tools, str) and r.tools:
-            line += f" · {shorten(r.tools, 60)}"
+            line += f" · {shorten(r.tools, 110)}"
         lines.append(line)
     return lines
 
@@ -221,11 +242,11 @@ def collaboration_lines(recorded: pd.DataFrame, pairs: pd.DataFrame, limit: int 
     partners working together for the first time, one line each."""
     items: list[tuple[pd.Timestamp, str]] = []
     for r in recorded.itertuples():
-        items.append((pd.Timestamp(r.started), f"{day(r.started)} · {shorten(r.title, 70)} ({shorten(r.partners, 45)})"))
+        items.append((pd.Timestamp(r.started), f"{day(r.started)} · {shorten(r.title, 110)} ({shorten(r.partners, 60)})"))
     for r in pairs.itertuples():
         items.append((pd.Timestamp(r.first_together),
                       f"{day(r.first_together)} · First time together: {r.partner_a} and {r.partner_b} "
-                      f"({shorten(r.activity, 50)})"))
+                      f"({shorten(r.activity, 90)})"))
     items.sort(key=lambda x: x[0], reverse=True)
     return [text for _, text in items[:limit]]
 
@@ -236,19 +257,19 @@ def coordination_lines(opportunities: pd.DataFrame, limit: int = 5) -> list[str]
     lines = []
     for r in opportunities.head(limit).itertuples():
         partners = str(r.partners).replace("; ", ", ")
-        lines.append(f"{r.country} · {r.theme}: {shorten(partners, 60)}")
+        lines.append(f"{r.country} · {r.theme}: {shorten(partners, 100)}")
     return lines
 
 
 # --------------------------------------------------------------------------------------
 # Charts sized for a slide
 # --------------------------------------------------------------------------------------
-def meeting_look(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def meeting_look(chart: alt.TopLevelMixin, type_: SlideType = ROOM) -> alt.TopLevelMixin:
     return (
-        chart.configure_axis(labelFontSize=LABEL_SIZE, titleFontSize=LABEL_SIZE, labelLimit=220, labelColor=INK,
+        chart.configure_axis(labelFontSize=type_.label, titleFontSize=type_.label, labelLimit=260, labelColor=INK,
                              titleColor=INK)
-        .configure_legend(labelFontSize=LABEL_SIZE - 2, titleFontSize=LABEL_SIZE - 2, labelLimit=220)
-        .configure_title(fontSize=TITLE_SIZE, anchor="start")
+        .configure_legend(labelFontSize=type_.label, titleFontSize=type_.label, labelLimit=260, titleLimit=400)
+        .configure_title(fontSize=type_.title, anchor="start")
         .configure_view(strokeWidth=0)
     )
 
@@ -274,7 +295,8 @@ def overlap_view(partner_country: pd.DataFrame, n: int = OVERLAP_COUNTRIES) -> o
     return overlap_charts.MatrixView(view.cells, view.rows, view.cols, per["country"].nunique())
 
 
-def overlap_heatmap(view: overlap_charts.MatrixView, cell: int = OVERLAP_CELL, fill: bool = False) -> alt.TopLevelMixin:
+def overlap_heatmap(view: overlap_charts.MatrixView, cell: int = OVERLAP_CELL, fill: bool = False,
+                    type_: SlideType = ROOM) -> alt.TopLevelMixin:
     """The overlap heatmap of a slide: countries (rows) x partners (columns), the number of
     programmes written in each cell (so no colour legend is needed); an empty cell: no programme.
     Cells are ``cell`` pixels square; with ``fill`` the chart fills its container (width and height)."""
@@ -285,7 +307,7 @@ def overlap_heatmap(view: overlap_charts.MatrixView, cell: int = OVERLAP_CELL, f
         vmin = 0.0
     base = alt.Chart(cells).encode(
         x=alt.X("partner:N", title=None, scale=alt.Scale(domain=view.cols),
-                axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=140, labelOverlap=False, ticks=False,
+                axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=200, labelOverlap=False, ticks=False,
                               domain=False, labelPadding=4)),
         y=alt.Y("country:N", title=None, scale=alt.Scale(domain=view.rows),
                 axis=alt.Axis(labelLimit=200, labelOverlap=False, ticks=False, domain=False)),
@@ -295,7 +317,7 @@ def overlap_heatmap(view: overlap_charts.MatrixView, cell: int = OVERLAP_CELL, f
     rect = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
         color=alt.Color("programmes:Q", scale=sequential_scale(domain=[vmin, vmax], zero=False), legend=None))
     mid = vmin + (vmax - vmin) * 0.5
-    text = base.mark_text(fontSize=LABEL_SIZE - 1, fontWeight="bold").encode(
+    text = base.mark_text(fontSize=type_.value, fontWeight="bold").encode(
         text=alt.Text("programmes:Q", format="d"),
         color=alt.condition(alt.datum.programmes > mid, alt.value("white"), alt.value("black")),
     )
@@ -303,7 +325,7 @@ def overlap_heatmap(view: overlap_charts.MatrixView, cell: int = OVERLAP_CELL, f
     if fill:
         chart = chart.properties(width="container", height="container",
                                  autosize=alt.AutoSizeParams(type="fit", contains="padding"))
-    return meeting_look(chart)
+    return meeting_look(chart, type_)
 
 
 def gap_countries(gaps: pd.DataFrame, limit: int = 8) -> tuple[pd.DataFrame, int]:
@@ -315,13 +337,13 @@ def gap_countries(gaps: pd.DataFrame, limit: int = 8) -> tuple[pd.DataFrame, int
     return has.head(limit).reset_index(drop=True), int(gaps["availability"].isna().sum())
 
 
-def gap_bars(frame: pd.DataFrame, *, height: int | str = 300) -> alt.TopLevelMixin:
+def gap_bars(frame: pd.DataFrame, *, height: int | str = 300, type_: SlideType = ROOM) -> alt.TopLevelMixin:
     """Horizontal bars: gender data availability (%) of the countries of :func:`gap_countries`,
     each labelled with its value and its partners ("no partner" / the partner's name)."""
     data = pd.DataFrame({
         "country": frame["country"].astype(str),
         "availability": pd.to_numeric(frame["availability"], errors="coerce").astype(float),
-        "who": ["no partner" if int(n) == 0 else shorten(p, 24) for n, p in zip(frame["n_partners"], frame["partners"])],
+        "who": ["no partner" if int(n) == 0 else shorten(p, 40) for n, p in zip(frame["n_partners"], frame["partners"])],
     })
     data["label"] = [f"{v:.0f} % · {w}" for v, w in zip(data["availability"], data["who"])]
     order = data["country"].tolist()
@@ -336,18 +358,21 @@ def gap_bars(frame: pd.DataFrame, *, height: int | str = 300) -> alt.TopLevelMix
                  alt.Tooltip("who:N", title="Partners")],
     )
     bars = base.mark_bar(color="#D55E00")
-    text = base.mark_text(align="left", dx=6, fontSize=LABEL_SIZE - 1, color="#1B1F24").encode(text="label:N")
+    text = base.mark_text(align="left", dx=6, fontSize=type_.value, color="#1B1F24").encode(text="label:N")
     return meeting_look(alt.layer(bars, text).properties(
-        height=height, width="container", autosize=alt.AutoSizeParams(type="fit", contains="padding")))
+        height=height, width="container", autosize=alt.AutoSizeParams(type="fit", contains="padding")), type_)
 
 
-def breakdown_heatmap(cells: pd.DataFrame, *, series_total: int = 89, cell: int | None = 34) -> alt.TopLevelMixin:
+def breakdown_heatmap(cells: pd.DataFrame, *, series_total: int = 89, cell: int | None = 34,
+                      type_: SlideType = ROOM) -> alt.TopLevelMixin:
     """The data-gaps heatmap (country x LNOB dimension, :func:`collab_data.charts.gaps.dimension_heatmap`)
     with taller rows and larger type for a slide; ``cell=None``: the rows share the container's height."""
-    chart = (gaps_charts.dimension_heatmap(cells, series_total=series_total)
-             .configure_axis(labelFontSize=LABEL_SIZE - 1, titleFontSize=LABEL_SIZE - 1, labelLimit=170,
+    chart = (gaps_charts.dimension_heatmap(cells, series_total=series_total, text_size=type_.value,
+                                           label_line=round(type_.label * 1.2))
+             .configure_axis(labelFontSize=type_.label, titleFontSize=type_.label, labelLimit=220,
                              labelOverlap=False, labelColor=INK)
-             .configure_legend(labelFontSize=13, titleFontSize=13, titleLimit=320, labelLimit=220))
+             .configure_legend(labelFontSize=type_.label, titleFontSize=type_.label, titleLimit=400, labelLimit=260)
+             .configure_title(fontSize=type_.title, anchor="start"))
     if cell is None:
         return chart.properties(height="container", autosize=alt.AutoSizeParams(type="fit", contains="padding"))
     return chart.properties(height=alt.Step(cell))

@@ -14,8 +14,9 @@
   through :mod:`collab_data.targets` (validated, recorded in history).
 
 To add a KPI: add a :class:`KpiSpec` to :data:`KPIS`, its SQL fragment to ``KPI_SQL``
-and, for the Overview tiles, its id to :data:`OVERVIEW_KPIS` (tests check that the
-registry and the SQL agree).
+and its id to :data:`PAGE_KPIS` (tests check that the registry and the SQL agree). Overview
+and the KPIs page show every KPI of :data:`PAGE_KPIS`, worst first, with why a KPI misses
+its target (:mod:`collab_data.views.kpis`).
 
 Missing is never zero: a period before the first record of a log the KPI draws on, or
 after the data date, has no value (None), while a covered period in which nothing
@@ -35,6 +36,15 @@ from collab_data.db import Database
 from collab_data.filters import ALL_TIME, Filters, period_label, period_range, quarter_start
 from collab_data.queries import freshness as QF
 from collab_data.queries import overview as Q
+
+#: What a "collaborative meeting" is, everywhere: the KPI "Collaborative meetings held" and the
+#: meeting-cadence panel count the same rows (``queries.overview.PLENARY``, read through
+#: ``queries.overview.collab_meetings``).
+MEETING_DEFINITION = (
+    "A collaborative meeting is a plenary meeting of the gender or the LNOB collaborative: an activity of type "
+    "meeting recorded for that collaborative and not for one of its task teams (task-team meetings are counted "
+    "apart). Partner, country and tool filters do not narrow them: the meetings belong to the collaborative."
+)
 
 #: Share of the target from which a KPI below target is "at risk" rather than "off track".
 AT_RISK_SHARE = 0.8
@@ -132,7 +142,8 @@ KPIS: dict[str, KpiSpec] = {k.id: k for k in (
     ),
 )}
 
-#: The tiles of the Overview page, in display order.
+#: The default KPIs of :func:`compute_kpis` (the six an independent SQL re-computes in the tests).
+#: Overview shows every KPI of :data:`PAGE_KPIS`, worst first (``views.kpis.ordered_kpis``).
 OVERVIEW_KPIS: tuple[str, ...] = (
     "partners_involved", "knowledge_sharing", "new_collaborations",
     "countries_active", "countries_coordinated", "tools_in_use",
@@ -496,10 +507,13 @@ def kpi_page_table(kpis: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 #: Status of a collaborative's meeting rhythm, in words, sign and colour.
 CADENCE_STATUS = {
-    "on_rhythm": {"label": "On rhythm", "emoji": "🟢", "color": theme.STATUS["on_track"]["color"]},
-    "due": {"label": "Due now", "emoji": "🔵", "color": theme.CATEGORICAL[0]},
-    "overdue": {"label": "Overdue", "emoji": "🔴", "color": theme.STATUS["off_track"]["color"]},
-    "no_meetings": {"label": "No meeting recorded", "emoji": "⚪", "color": theme.STATUS["no_target"]["color"]},
+    "on_rhythm": {"label": "On rhythm", "emoji": "🟢", "color": theme.STATUS["on_track"]["color"],
+                  "fill": theme.STATUS["on_track"]["fill"]},
+    "due": {"label": "Due now", "emoji": "🔵", "color": "#005A8C", "fill": theme.CATEGORICAL[0]},
+    "overdue": {"label": "Overdue", "emoji": "🔴", "color": theme.STATUS["off_track"]["color"],
+                "fill": theme.STATUS["off_track"]["fill"]},
+    "no_meetings": {"label": "No meeting recorded", "emoji": "⚪", "color": theme.STATUS["no_target"]["color"],
+                    "fill": theme.STATUS["no_target"]["fill"]},
 }
 
 #: Days in an average month, to say a gap between meetings in months.

@@ -23,16 +23,18 @@ import pandas as pd
 from collab_data import theme
 from collab_data.charts import finish
 from collab_data.filters import ALL_TIME, period_label, period_range
+from collab_data.labels import person_date
 
-MEMBERSHIP_ORDER = ["gender", "both", "lnob", "none"]
+MEMBERSHIP_ORDER = ["gender", "both", "lnob", "none", "others"]
 MEMBERSHIP_LABELS = {
     "gender": "Gender data collaborative",
     "both": "Both collaboratives",
     "lnob": "LNOB data collaborative",
     "none": "Neither",
+    "others": "Other partners, grouped",
 }
 MEMBERSHIP_COLORS = {"gender": theme.CATEGORICAL[3], "both": theme.CATEGORICAL[0], "lnob": theme.CATEGORICAL[2],
-                     "none": theme.CATEGORICAL[7]}
+                     "none": theme.CATEGORICAL[7], "others": "#9AA0A6"}
 
 NEW = "New in the period"
 EXISTING = "Earlier"
@@ -60,12 +62,12 @@ def new_window(period: str, as_of: date | None) -> tuple[date | None, date | Non
         if as_of is None:
             return None, None, "no data date, so no edge is marked new"
         start = as_of - timedelta(days=365) + timedelta(days=1)
-        words = f"the last 12 months up to the data date ({start:%d %b %Y} – {as_of:%d %b %Y})"
+        words = f"the last 12 months up to the data date ({person_date(start)} – {person_date(as_of)})"
         if period == ALL_TIME:
             words += ", because the period filter is “All time”"
         return start, as_of, words
     start, end = period_range(period, as_of)
-    return start, end, f"{period_label(period)} ({start:%d %b %Y} – {end:%d %b %Y})"
+    return start, end, f"{period_label(period)} ({person_date(start)} – {person_date(end)})"
 
 
 def _as_date(value) -> date | None:
@@ -82,14 +84,16 @@ def flag_new(edges: pd.DataFrame, start: date | None, end: date | None) -> pd.Da
     """
     out = edges.copy()
 
-    def inside(value) -> bool:
-        d = _as_date(value)
-        return d is not None and start is not None and end is not None and start <= d <= end
+    def inside(column: str) -> pd.Series:
+        if column not in out or start is None or end is None:
+            return pd.Series(False, index=out.index, dtype=bool)
+        d = pd.to_datetime(out[column], errors="coerce")
+        return (d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))
 
-    out["is_new"] = [inside(v) for v in out["first_seen"]] if len(out) else pd.Series(dtype=bool)
-    for col, src in (("new_collaboration", "first_collaboration"), ("new_joint_activity", "first_joint_activity")):
-        out[col] = [inside(v) for v in out[src]] if src in out and len(out) else False
-    out["status"] = [NEW if n else EXISTING for n in out["is_new"]] if len(out) else pd.Series(dtype=str)
+    out["is_new"] = inside("first_seen")
+    out["new_collaboration"] = inside("first_collaboration")
+    out["new_joint_activity"] = inside("first_joint_activity")
+    out["status"] = out["is_new"].map({True: NEW, False: EXISTING}).astype(object)
     return out
 
 
@@ -109,30 +113,107 @@ def degree_table(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
     Columns: partner_id, partner, name, membership, in_scope, activities, degree,
     via_collaborations, via_joint_activities, new_connections (needs :func:`flag_new`
     first; 0 otherwise). Sorted by degree, then activities, then name.
+
+    Vectorised: each edge (one row per pair) is stacked once from each end and counted
+    per partner, so 26,000 edges cost a group-by, not a Python loop.
     """
     shown = graph_nodes(nodes, edges)
-    neigh: dict[str, dict[str, set]] = {p: {"all": set(), "collab": set(), "joint": set(), "new": set()}
-                                        for p in shown["partner_id"]}
-    for row in edges.itertuples(index=False):
-        for me, other in ((row.partner_a_id, row.partner_b_id), (row.partner_b_id, row.partner_a_id)):
-            if me not in neigh:
-                continue
-            neigh[me]["all"].add(other)
-            if row.collaborations > 0:
-                neigh[me]["collab"].add(other)
-            if row.joint_activities > 0:
-                neigh[me]["joint"].add(other)
-            if bool(getattr(row, "is_new", False)):
-                neigh[me]["new"].add(other)
+    counts = ["degree", "via_collaborations", "via_joint_activities", "new_connections"]
+    if len(edges):
+        flags = pd.DataFrame({
+            "degree": 1,
+            "via_collaborations": (edges["collaborations"] > 0).astype("int64"),
+            "via_joint_activities": (edges["joint_activities"] > 0).astype("int64"),
+            "new_connections": (edges["is_new"].astype(bool) if "is_new" in edges
+                                else pd.Series(False, index=edges.index)).astype("int64"),
+        }, index=edges.index)
+        ends = pd.concat([flags.assign(partner_id=edges["partner_a_id"].to_numpy()),
+                          flags.assign(partner_id=edges["partner_b_id"].to_numpy())], ignore_index=True)
+        per = ends.groupby("partner_id")[counts].sum()
+    else:
+        per = pd.DataFrame(columns=counts, dtype="int64")
     out = shown[["partner_id", "partner", "name", "membership", "in_scope", "activities"]].copy()
-    out["degree"] = [len(neigh[p]["all"]) for p in out["partner_id"]]
-    out["via_collaborations"] = [len(neigh[p]["collab"]) for p in out["partner_id"]]
-    out["via_joint_activities"] = [len(neigh[p]["joint"]) for p in out["partner_id"]]
-    out["new_connections"] = [len(neigh[p]["new"]) for p in out["partner_id"]]
-    for col in ("activities", "degree", "via_collaborations", "via_joint_activities", "new_connections"):
-        out[col] = out[col].astype("int64")
+    out = out.join(per, on="partner_id")
+    for col in ("activities", *counts):
+        out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype("int64")
     out = out.sort_values(["degree", "activities", "partner"], ascending=[False, False, True], kind="mergesort")
     return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# Making a large network readable: which edges and partners are drawn
+# --------------------------------------------------------------------------------------
+#: The id and label of the node that stands for the partners not drawn one by one.
+OTHERS_ID = "__others__"
+#: By default the chart draws at most this many connections (the strongest ones).
+MAX_EDGES = 40
+
+
+def auto_min_weight(edges: pd.DataFrame, max_edges: int = MAX_EDGES) -> int:
+    """The smallest "times together" at which at most ``max_edges`` connections remain
+    (1 when there are that few already): the default of the minimum-weight filter."""
+    if len(edges) <= max_edges:
+        return 1
+    counts = edges["weight"].value_counts().sort_index(ascending=False).cumsum()
+    fitting = counts[counts <= max_edges]
+    return int(fitting.index.min()) if len(fitting) else int(edges["weight"].max())
+
+
+def filter_edges(edges: pd.DataFrame, *, min_weight: int = 1, only_new: bool = False) -> pd.DataFrame:
+    """The edges kept by the page's filters: at least ``min_weight`` times together and,
+    with ``only_new``, new in the period (needs :func:`flag_new` first)."""
+    keep = edges["weight"] >= max(int(min_weight), 1)
+    if only_new:
+        keep &= edges["is_new"].astype(bool) if "is_new" in edges else False
+    return edges[keep].reset_index(drop=True)
+
+
+def others_label(n: int) -> str:
+    """The name of the aggregated node: "1 other partner" / "12 other partners"."""
+    return f"{n} other partner" + ("" if n == 1 else "s")
+
+
+def top_partners(degrees: pd.DataFrame, edges: pd.DataFrame, top: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``top`` partners by degree (then activities, then name: the order of
+    :func:`degree_table`) drawn one by one, the rest folded into one node.
+
+    Returns (nodes, edges) to draw. An edge between a top partner and others becomes an
+    edge to the "others" node (counts summed, earliest date, new if any was new); edges
+    among the others are not drawn (the node says how many partners it stands for). With
+    ``top`` None or at least the number of partners, the inputs are returned unchanged.
+    """
+    if top is None or len(degrees) <= top:
+        return degrees, edges
+    keep = degrees.head(top)
+    rest = degrees.iloc[top:]
+    kept = set(keep["partner_id"])
+    a_in, b_in = edges["partner_a_id"].isin(kept), edges["partner_b_id"].isin(kept)
+    inner = edges[a_in & b_in]
+    mixed = edges[a_in ^ b_in].copy()
+    if len(mixed):
+        mine = mixed["partner_a_id"].where(a_in[a_in ^ b_in], mixed["partner_b_id"])
+        name = mixed["partner_a"].where(a_in[a_in ^ b_in], mixed["partner_b"])
+        mixed = mixed.assign(partner_a_id=mine.to_numpy(), partner_a=name.to_numpy())
+        agg = {"collaborations": ("collaborations", "sum"), "joint_activities": ("joint_activities", "sum"),
+               "weight": ("weight", "sum"), "first_seen": ("first_seen", "min")}
+        if "is_new" in mixed:
+            agg["is_new"] = ("is_new", "any")
+        folded = mixed.groupby(["partner_a_id", "partner_a"], as_index=False).agg(**agg)
+        folded["partner_b_id"] = OTHERS_ID
+        folded["partner_b"] = others_label(len(rest))
+        if "is_new" in folded:
+            folded["status"] = [NEW if n else EXISTING for n in folded["is_new"]]
+        inner = pd.concat([inner, folded], ignore_index=True)
+    others = pd.DataFrame([{
+        "partner_id": OTHERS_ID, "partner": others_label(len(rest)),
+        "name": "Partners not drawn one by one: " + ", ".join(rest["partner"].astype(str).head(12))
+                + (" …" if len(rest) > 12 else ""),
+        "membership": "others", "in_scope": True, "activities": int(rest["activities"].sum()),
+        "degree": int(len(mixed["partner_a_id"].unique())) if len(mixed) else 0,
+        "via_collaborations": 0, "via_joint_activities": 0, "new_connections": 0,
+    }])
+    nodes = pd.concat([keep, others], ignore_index=True)
+    return nodes, inner.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -187,8 +268,7 @@ def edge_segments(edges: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
 # Chart
 # --------------------------------------------------------------------------------------
 def _fmt_date(value) -> str:
-    d = _as_date(value)
-    return d.isoformat() if d else "—"
+    return person_date(_as_date(value))
 
 
 def _ticks(lo: int, hi: int) -> list[int]:
@@ -205,7 +285,8 @@ def _legend(values: list[int] | None = None, symbol_size: int | None = None) -> 
     return alt.Legend(orient="bottom", direction="vertical", symbolStrokeWidth=2.5, **kw)
 
 
-def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, size: int = SIZE) -> alt.TopLevelMixin:
+def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, size: int = SIZE,
+                  label_size: int = 15) -> alt.TopLevelMixin:
     """The layered network chart: edges (rules) under nodes (circles sized by activities) and labels.
 
     ``nodes``: as :func:`degree_table` returns them (partner_id, partner, name, membership,
@@ -268,7 +349,7 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, *, size: int = SIZE)
     labels = []
     for align in ("left", "right", "center"):
         labels.append(alt.Chart(layout).transform_filter(alt.datum.align == align).mark_text(
-            align=align, baseline="middle", fontSize=13, fontWeight="bold", color="#1f2937",
+            align=align, baseline="middle", fontSize=label_size, fontWeight="bold", color="#1f2937",
         ).encode(x=alt.X("lx:Q", scale=scale, axis=None), y=alt.Y("ly:Q", scale=scale, axis=None),
                  text="partner:N", tooltip=tooltip))
     # "pad": the plot keeps its square size and the legends are added around it (Streamlit's theme

@@ -18,12 +18,39 @@ NO_DATA_LABEL = "No data"
 NOT_DISAGGREGATED = "#bdbdbd"
 
 # KPI status: always shown with a word and a symbol too, never colour alone.
+# "fill" is the colour-blind-safe Okabe-Ito hue for marks, borders and tints; "color" is the
+# same hue darkened for text, with at least 4.5:1 contrast on white (WCAG AA; a test checks it).
 STATUS = {
-    "on_track": {"label": "On track", "symbol": "▲", "color": "#009E73"},
-    "at_risk": {"label": "At risk", "symbol": "●", "color": "#E69F00"},
-    "off_track": {"label": "Off track", "symbol": "▼", "color": "#D55E00"},
-    "no_target": {"label": "No target", "symbol": "–", "color": "#6b7280"},
+    "on_track": {"label": "On track", "symbol": "▲", "color": "#00704F", "fill": "#009E73"},
+    "at_risk": {"label": "At risk", "symbol": "●", "color": "#8F5400", "fill": "#E69F00"},
+    "off_track": {"label": "Off track", "symbol": "▼", "color": "#A63F00", "fill": "#D55E00"},
+    "no_target": {"label": "No target", "symbol": "–", "color": "#4b5563", "fill": "#9ca3af"},
 }
+
+#: The least contrast ratio of any status text with white (WCAG AA for normal text).
+MIN_TEXT_CONTRAST = 4.5
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour."""
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in hex_to_rgb(color)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: str, background: str = "#ffffff") -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours (1 to 21)."""
+    hi, lo = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def tint(color: str, alpha: float, background: str = "#ffffff") -> str:
+    """``color`` at ``alpha`` over ``background``, as an opaque ``#rrggbb`` (a pill's tint)."""
+    fg, bg = hex_to_rgb(color)[:3], hex_to_rgb(background)[:3]
+    return "#" + "".join(f"{round(a * alpha + b * (1 - alpha)):02x}" for a, b in zip(fg, bg))
+
 
 SAMPLE_BADGE = "🧪 Sample data"
 

@@ -52,6 +52,12 @@ def filter_bar() -> Filters:
             if p == "last12" else period_label(p),
             help="Activities and collaborations that started in the period; programmes running during it.",
         )
+        st.selectbox("My partner", list(partners), index=None, key=URL_KEYS["lens"], bind="query-params",
+                     format_func=lambda p: partners.get(p, p), placeholder="None chosen",
+                     help="See the dashboard through one partner's eyes: Overview, Overlap, Countries and the "
+                          "country brief add where it works, every other partner working there with their tools, "
+                          "the partners it shares most countries with, and where it works alone. Unlike "
+                          "Partners below, it hides no one.")
         st.multiselect("Partners", list(partners), key=URL_KEYS["partners"], bind="query-params",
                        format_func=lambda p: partners.get(p, p), placeholder="All partners")
         st.multiselect("Countries", list(countries), key=URL_KEYS["countries"], bind="query-params",
@@ -315,7 +321,7 @@ def upload_flow(upload, editor, today_) -> None:
         return
     preview = plan.preview_frame()
     st.markdown(f"**Rows that will be written ({len(preview)})**")
-    st.dataframe(preview, hide_index=True, width="stretch", height=min(36 * (len(preview) + 1), 360))
+    st.dataframe(preview, placeholder="—", hide_index=True, width="stretch", height=min(36 * (len(preview) + 1), 360))
     b1, b2, _ = st.columns([1.4, 1, 2])
     if plan.records and b1.button(f"✅ Import the {len(plan.records)} valid rows", type="primary", key="do_import"):
         try:
@@ -343,13 +349,23 @@ def _show_findings(plan) -> None:
                 help=f"Rows with at least one error ({counts['error']} error finding(s) in all); each is listed below.")
     c[4].metric("⚠️ Warnings", counts["warning"])
     findings = plan.findings_frame()
+    again = getattr(plan, "already_imported", None)
+    if again and not plan.critical:
+        st.info(f"**{len(again):,} row{'s' if len(again) > 1 else ''} already imported, skipped**: "
+                + ("they are" if len(again) > 1 else "it is") + " already in the database (rows "
+                + ", ".join(str(r) for r in again[:20]) + (" …" if len(again) > 20 else "")
+                + "). Only the new rows are imported.", icon="ℹ️")
+    unmatched = [f for f in plan.findings if f.tier == "warning" and f.row == getattr(plan.table, "header_row", -1)
+                 and f.column and "is not matched to any field" in f.message]
+    for f in unmatched:
+        st.warning(f"{escape(f.message)} {escape(f.fix)}", icon="⚠️")
     if plan.critical:
         for f in plan.findings:
             if f.tier == "critical":
                 st.error(f"**The file cannot be imported.** {escape(f.message)}\n\n**How to fix:** {escape(f.fix)}")
     if not findings.empty:
         shown = findings.assign(tier=findings["tier"].map(TIER_ICON))
-        st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1), 320),
+        st.dataframe(shown, placeholder="—", hide_index=True, width="stretch", height=min(36 * (len(shown) + 1), 320),
                      column_config={"row": st.column_config.NumberColumn("Row in your file", format="%d"),
                                     "message": st.column_config.TextColumn("What is wrong", width="large"),
                                     "fix": st.column_config.TextColumn("How to fix", width="large")})
@@ -497,9 +513,35 @@ def programmes_file_flow(editor, today_) -> None:
     from collab_data.records import programme_sources as PS
 
     st.caption(PS.rules_caption())
-    records_file_flow(PS, "programmes", "import", lambda data, name, mb: actions.validate_programmes_file(
-        data, name, editor, today=today_, max_bytes=mb), lambda plan: actions.import_programmes(plan, editor),
-        editor=editor, today_=today_, types=PS.UPLOAD_TYPES)
+
+    def validate(data, name, mb):
+        return actions.validate_programmes_file(data, name, editor, today=today_, max_bytes=mb,
+                                                **programme_file_choices(data, name))
+
+    records_file_flow(PS, "programmes", "import", validate, lambda plan: actions.import_programmes(plan, editor),
+                      editor=editor, today_=today_, types=PS.UPLOAD_TYPES)
+
+
+def programme_file_choices(data: bytes, name: str) -> dict:
+    """What the person importing chooses for this upload: for an IATI file, the roles that
+    count (changing them validates the same upload again); for a 3W sheet without a country
+    column, the country of the whole file. Returns the validation's keyword arguments."""
+    from collab_data.records import programme_sources as PS
+
+    kind = PS.detect(data, name)
+    if kind == "iati":
+        roles = st.multiselect("IATI organisation roles that count", list(PS.ROLE_LABELS),
+                               default=list(PS.DEFAULT_ROLES), format_func=PS.ROLE_LABELS.get, key="programmes_iati_roles",
+                               help="The partners among the organisations of these roles each get the activity's "
+                                    "programmes. Default: the reporting organisation and the implementing ones.")
+        st.caption(PS.roles_sentence(roles or None))
+        return {"roles": roles or None}
+    if PS.needs_country(data, name):
+        country = st.text_input("Country of the whole file", key="programmes_3w_country",
+                                placeholder="e.g. Chad or TCD",
+                                help="The sheet has no country column: every row is placed in this country.")
+        return {"country": country.strip() or None}
+    return {}
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -550,7 +592,7 @@ def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=Non
             st.error(f"**The file cannot be used.** {escape(finding.message)}\n\n**How to fix:** {escape(finding.fix)}")
     findings = plan.findings_frame()
     if not findings.empty:
-        st.dataframe(findings.assign(tier=findings["tier"].map(TIER_ICON)), hide_index=True, width="stretch",
+        st.dataframe(findings.assign(tier=findings["tier"].map(TIER_ICON)), placeholder="—", hide_index=True, width="stretch",
                      column_config={"row": st.column_config.NumberColumn("Row in your file", format="%d"),
                                     "message": st.column_config.TextColumn("What is wrong", width="large"),
                                     "fix": st.column_config.TextColumn("How to fix", width="large")})
@@ -558,7 +600,7 @@ def records_file_flow(kind, noun: str, verb: str, validate, write, *, editor=Non
         register_unknown_panel(plan.findings, editor, today_, key=noun)
     if plan.records:
         st.markdown(f"**{noun.capitalize()} that will be {done} ({len(plan.records)})** — nothing has been written yet.")
-        st.dataframe(kind.preview_frame(plan), hide_index=True, width="stretch")
+        st.dataframe(kind.preview_frame(plan), placeholder="—", hide_index=True, width="stretch")
     b1, b2, _ = st.columns([1.4, 1, 2])
     if plan.records and not plan.critical and b1.button(f"✅ {verb.capitalize()} {len(plan.records)} {noun}",
                                                         type="primary", key=f"{noun}_do_import"):
@@ -865,12 +907,14 @@ def history_panel(editor) -> None:
         st.caption("No import or edit yet.")
         return
     shown = batches.drop(columns=["kind", "status", "note"])
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 320),
+    st.dataframe(shown, placeholder="—", hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 320),
                  column_config={"When (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")})
     labels = dict(zip(batches["Batch"], batches["Batch"].astype(str) + " · " + batches["What"].astype(str)
                       + " · " + batches["Status"]))
+    if "_hist_repick" in st.session_state:  # its label changed (undone): set it again so the picker redraws it
+        st.session_state["hist_pick"] = st.session_state.pop("_hist_repick")
     pick = st.selectbox("Look at a batch", list(labels), format_func=labels.get, key="hist_pick")
-    st.dataframe(cached(VM.batch_changes, int(pick)), hide_index=True, width="stretch")
+    st.dataframe(cached(VM.batch_changes, int(pick)), placeholder="—", hide_index=True, width="stretch")
     row = batches[batches["Batch"] == pick].iloc[0]
     if row["status"] == "undone":
         return
@@ -886,6 +930,7 @@ def history_panel(editor) -> None:
             except WriteRejected as exc:
                 st.error(f"The undo could not be finished: {exc}")
                 return
+            st.session_state["_hist_repick"] = pick
             _done(f"Batch {pick} undone ({row['What']}).")
         return
     sure = st.checkbox(f"Undo batch {pick}: {escape(row['What'])}", key=f"hist_sure_{pick}",
@@ -896,8 +941,11 @@ def history_panel(editor) -> None:
         except WriteRejected as exc:
             st.error(f"Nothing was undone: {escape(exc)}")
             return
-        _done(f"Batch {pick} undone ({row['What']}): " + (f"{sum(deleted.values())} rows removed, " if deleted else "")
-              + "changed values put back.")
+        removed = VM.removed_text(deleted or {})
+        st.session_state["_hist_repick"] = pick
+        _done(f"Batch {pick} undone ({row['What']}): " + "; ".join(
+            ([f"removed {removed}"] if removed else []) + (["changed values put back"] if row["kind"] == "edit" else []))
+              + ". It now reads 'Undone' in the list.")
 
 
 # --------------------------------------------------------------------------------------

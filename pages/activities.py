@@ -5,8 +5,10 @@ import streamlit as st
 from collab_data import actions, auth, clock, queries, ui
 from collab_data.db import WriteRejected
 from collab_data.ingest import activities as A
+from collab_data.labels import EITHER_COLLABORATIVE, person_datetime
 from collab_data.queries import activities as QA
 from collab_data.runtime import cached
+from collab_data.views import activities as VA
 
 ui.require_router()
 f = ui.current_filters()
@@ -16,7 +18,9 @@ ui.page_header("Activities", f, caption="The collaboratives' meetings, exchanges
 secrets = ui.secrets()
 editor = ui.current_editor(secrets)
 ui.last_import_notice()
-tab_log, tab_upload, tab_history = st.tabs(["📋 Activity log", "⬆️ Upload activities", "🕘 Import history"])
+# keyed: a rerun (ticking "Yes, remove", a notice above going away) keeps the tab the person is on
+tab_log, tab_upload, tab_history = st.tabs(["📋 Activity log", "⬆️ Upload activities", "🕘 Import history"],
+                                           key="activities_tabs", on_change="rerun")
 
 # --------------------------------------------------------------------------------------
 with tab_log:
@@ -28,14 +32,14 @@ with tab_log:
             ui.empty_state("No activity matches the filters.", "Widen the period or clear some filters (Reset filters).")
     else:
         st.markdown(f"**{len(log)} activities**, newest first.")
-        shown = log.drop(columns=["activity_id"])
-        st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1), 560),
-                     column_config={"date": st.column_config.DateColumn("Date", format="D MMM YYYY", pinned=True),
-                                    "end": st.column_config.DateColumn("End", format="D MMM YYYY"),
-                                    "title": st.column_config.TextColumn("Title", width="large", pinned=True),
-                                    "type": "Type", "collaborative": "Collaborative", "partners": "Partners",
-                                    "countries": "Countries", "tool": "Tool", "outcome": "Outcome",
-                                    "import_flags": st.column_config.TextColumn("Import flags"), "source": "Source"})
+        shown = VA.log_table(log.drop(columns=["activity_id"]))
+        st.dataframe(shown, placeholder="—", hide_index=True, width="stretch", height=min(36 * (len(shown) + 1), 560),
+                     column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY", pinned=True),
+                                    "End": st.column_config.DateColumn(format="D MMM YYYY"),
+                                    "Title": st.column_config.TextColumn(width="large", pinned=True),
+                                    "Collaborative": st.column_config.TextColumn(
+                                        help=f"'{EITHER_COLLABORATIVE}': an activity of both collaboratives, "
+                                             "or of neither.")})
         ui.download(shown, label="Activity log (CSV)", file_stem="activities", title="Activity log", f=f, key="dl_log")
 
 # --------------------------------------------------------------------------------------
@@ -73,39 +77,54 @@ with tab_upload:
 
 # --------------------------------------------------------------------------------------
 with tab_history:
-    batches = cached(QA.upload_batches)
+    batches = cached(VA.upload_history)
     if batches.empty:
         ui.empty_state("No uploads yet.", "Imports made from the Upload tab (or `python -m collab_data import`) "
                                           "are listed here, and can be undone.")
     else:
-        shown = batches.drop(columns=["note"])
-        st.dataframe(shown, hide_index=True, width="stretch",
-                     column_config={"created_at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY HH:mm"),
-                                    "undone_at": st.column_config.DatetimeColumn("Undone (UTC)", format="D MMM YYYY HH:mm")})
+        shown = batches.drop(columns=["kind", "status", "note"])
+        st.dataframe(shown, placeholder="—", hide_index=True, width="stretch", column_config={
+            "When (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")})
         ui.download(shown, label="Import history (CSV)", file_stem="import-history", title="Import history", f=f,
                     key="dl_batches", note="The import history is not filtered.")
-        pick = st.selectbox("Look at a batch", batches["batch_id"].tolist(), key="batch_pick",
-                            format_func=lambda b: ui.batch_label(batches, b))
-        rows = cached(QA.batch_activities, int(pick))
-        st.dataframe(rows, hide_index=True, width="stretch")
-        row = batches[batches["batch_id"] == pick].iloc[0]
+        labels = {b: f"#{b} · {file} · {who} · {person_datetime(when)} · {status}" for b, file, who, when, status in
+                  zip(batches["Batch"], batches["File"], batches["Who"], batches["When (UTC)"], batches["Status"])}
+        if "_repick" in st.session_state:  # its label changed (undone): set it again so the picker redraws it
+            st.session_state["batch_pick"] = st.session_state.pop("_repick")
+        pick = st.selectbox("Look at a batch", list(labels), key="batch_pick", format_func=labels.get)
+        row = batches[batches["Batch"] == pick].iloc[0]
         undone = st.session_state.pop("_undone", None)
         if undone:
             st.success(undone, icon="↩️")
+        rows = cached(VA.batch_activities, int(pick))
+        if rows.empty:
+            status = row["Status"]
+            st.caption(f"Batch {pick} holds no activity now ({status[:1].lower() + status[1:]}).")
+        else:
+            st.dataframe(rows, placeholder="—", hide_index=True, width="stretch")
         if row["status"] == "imported" and auth.can_undo(editor, row["kind"], row["note"]):
-            sure = st.checkbox(f"Remove the {row['activities_now']} activities of batch {pick} "
-                               f"({ui.escape(row['file'])})", key=f"undo_sure_{pick}")
-            if st.button(f"↩️ Undo batch {pick} ({row['activities_now']} activities)", key="undo_btn",
-                         disabled=not sure):
+            n = int(row["Activities now"])
+            sure = st.checkbox(f"Yes, remove the {n} activities of batch {pick} ({ui.escape(row['File'])})",
+                               key=f"undo_sure_{pick}")
+            if st.button(f"↩️ Undo batch {pick} ({n} activities)", key="undo_btn", disabled=not sure):
                 try:
                     deleted = actions.undo(int(pick), editor)
                 except WriteRejected as exc:
-                    st.error(ui.escape(str(exc)))
+                    st.error(f"Nothing was undone: {ui.escape(exc)}")
                 else:
+                    others = sum(deleted.values()) - deleted.get("activities", 0)
                     st.session_state["_undone"] = (
-                        f"Batch {pick} undone: {deleted.get('activities', 0)} activities removed "
-                        f"({sum(deleted.values())} rows in all); it now reads 'undone' in the list.")
+                        f"Batch {pick} undone: {deleted.get('activities', 0)} activities removed from "
+                        f"{ui.escape(row['File'])}" + (f" (with their {others} partner and country links)" if others else "")
+                        + ". It now reads 'Undone' in the list; the KPIs and charts no longer count them.")
+                    st.session_state["_repick"] = pick
                     st.rerun()
         elif row["status"] == "imported" and editor is not None:
             st.caption("You can undo only your own partner's uploads and other partners' uploads that name your "
                        "partner; an administrator's uploads are undone by an administrator.")
+    matchings = cached(VA.saved_matchings)
+    if not matchings.empty:
+        with st.expander(f"Saved column matchings ({len(matchings)})"):
+            st.caption("A matching of a file's columns to the fields, remembered for the next upload of the same "
+                       "partner. A setting, not an import: it is kept here, not in the import history.")
+            st.dataframe(matchings, placeholder="—", hide_index=True, width="stretch")

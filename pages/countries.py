@@ -1,12 +1,12 @@
 """Countries: a map of a chosen measure, the country table, and a country's profile."""
 
-import pandas as pd
 import streamlit as st
 
-from collab_data import maps, queries, ui
-from collab_data.filters import period_label
+from collab_data import lens_panel, maps, ui
 from collab_data.queries import countries as QC
 from collab_data.runtime import cached
+from collab_data.views import countries as VC
+from collab_data.views import lens as VL
 
 ui.require_router()
 f = ui.current_filters()
@@ -16,19 +16,15 @@ ui.page_header(
             "Click a country on the map, or choose it below the map, to open its profile.",
 )
 
-has_programmes = cached(queries.collab_counts).get("programs", 0) > 0
 measure_keys = list(QC.MEASURES)
 measure_key = st.selectbox(
-    "Measure on the map", measure_keys,
-    index=measure_keys.index("partners" if has_programmes else "gda_pct_any"),
+    "Measure on the map", measure_keys, index=measure_keys.index(cached(VC.default_measure)),
     key="measure", bind="query-params", format_func=lambda k: QC.MEASURES[k].label,
 )
-m = QC.MEASURES[measure_key]
+view = cached(VC.countries_view, f, measure_key)
+m, rows, has_programmes, no_partner_data, running = (view.measure, view.rows, view.has_programmes,
+                                                     view.no_partner_data, view.running)
 st.caption(m.help)
-
-measures = cached(QC.country_measures, f)
-rows = maps.map_rows(measures, cached(QC.country_shapes), m.column)
-no_partner_data = m.partner_based and not has_programmes and m.key != "underserved"
 
 
 def _on_map_select() -> None:
@@ -38,7 +34,6 @@ def _on_map_select() -> None:
         st.session_state["profile"] = iso3
 
 
-running = "at any time" if f.period == "all" else f"during {period_label(f.period)}"
 # Clicks on the map did not select in Chromium (Streamlit 1.67) when the map sat inside st.tabs, or below the
 # legend chart: the map is not in a tab and its legend comes after it.
 with st.container():
@@ -57,12 +52,7 @@ with st.container():
                         height=maps.MAP_HEIGHT, alt=f"Map of {m.label} by country")
         st.altair_chart(maps.legend_chart(rows, measure_label=m.label, unit=m.unit, zero_apart=zero_apart),
                         width="content")
-        notes = ["Small island states without an outline are drawn as dots.",
-                 "“No data” is grey and never counted as 0. Hover a country for its value; click it for its profile."]
-        if f.has_country_scope:
-            notes.insert(0, "Countries outside the region, income, group or country filters are drawn faded, without "
-                            "values (small island states outside them are left out).")
-        st.caption(" ".join(notes))
+        st.caption(view.notes)
     with st.expander("How the measures and the underserved score are computed"):
         st.markdown(
             f"- **Partners active**: partners with a programme in the country running {running} "
@@ -78,29 +68,14 @@ with st.container():
             "without an income group are *not scored* (sand colour). No data when data availability is missing."
         )
 
-table = rows[rows["in_scope"]].merge(
-    measures[["iso3", "wb_region", "income_group"]], on="iso3", how="left")
-table = table.sort_values(["value", "name"], ascending=[False, True], na_position="last")
-columns = {
-    "Country": table["name"].to_numpy(),
-    "ISO3": table["iso3"].to_numpy(),
-    "Region": table["wb_region"].to_numpy(),
-    "Income group": table["income_group"].to_numpy(),
-    m.label: table["value"].to_numpy(),
-    "Status": [maps.format_value(v, m.unit, s) if s != "value" else "" for v, s in zip(table["value"], table["status"])],
-}
-if has_programmes and m.key != "partners":
-    columns["Partners active"] = table["partners"].to_numpy()
-shown = pd.DataFrame(columns)
-if not (shown["Status"] != "").any():
-    shown = shown.drop(columns=["Status"])
+shown = view.table
 
 with st.expander(f"📋 Table of the countries: {m.label}", expanded=False):
     if no_partner_data:
         ui.empty_state("No programmes recorded yet", ui.NO_COLLAB_DATA_HOW)
     else:
         fmt = "%.1f" if m.unit != "count" else "%d"
-        st.dataframe(shown, hide_index=True, width="stretch", height=420,
+        st.dataframe(shown, hide_index=True, width="stretch", height=420, placeholder="—",
                      column_config={m.label: st.column_config.NumberColumn(format=fmt)})
         ui.download(shown, label="Country table (CSV)", file_stem=f"countries_{m.key}",
                     title=f"Countries: {m.label}", f=f, key="dl_countries")
@@ -108,9 +83,10 @@ with st.expander(f"📋 Table of the countries: {m.label}", expanded=False):
 # --------------------------------------------------------------------------------------
 # Country profile
 # --------------------------------------------------------------------------------------
+lens = lens_panel.render(f, key="countries")
+
 st.header("Country profile")
-scope = cached(QC.scope_countries, f)
-names = dict(zip(scope["iso3"], scope["name"]))
+names = view.scope
 iso3 = st.selectbox(
     "Country", list(names), index=None, key="profile", bind="query-params",
     format_func=lambda c: names.get(c, c), placeholder="Choose a country, or click one on the map",
@@ -120,121 +96,68 @@ if iso3 is None:
     st.caption("Choose a country to see the partners and tools active there, its programmes, recent activities, "
                "its LNOB indicators against its region and income group, and the LNOB dimensions no partner tool covers.")
 else:
-    info = cached(QC.country_info, iso3).iloc[0]
-    me = measures[measures["iso3"] == iso3].iloc[0]
-    groups = [g for g, flag in (("LDC", info["is_ldc"]), ("LLDC", info["is_lldc"]), ("SIDS", info["is_sids"])) if flag]
-    st.subheader(info["name"])
-    st.caption(" · ".join(str(x) for x in [info["wb_region"] or "No World Bank region",
-                                          info["income_group"] or "No income group", *groups]))
-
-    c1, c2, c3, c4 = st.columns(4)
-    if has_programmes:
-        c1.metric("Partners active", int(me["partners"]), border=True)
-        c2.metric("Programmes", int(me["programmes"]), border=True)
-        c3.metric("Tools deployed", int(me["tools"]), border=True)
-    else:
-        for col, label in ((c1, "Partners active"), (c2, "Programmes"), (c3, "Tools deployed")):
-            col.metric(label, "—", border=True, help="No programmes of the collaboratives are recorded yet.")
-    c4.metric("LNOB data availability", maps.format_value(me["gda_pct_any"], "percent", me["gda_pct_any_status"]),
-              border=True, help=QC.MEASURES["gda_pct_any"].help)
-
-    programmes = cached(QC.country_programmes, f, iso3)
-    partners = cached(QC.country_partners, f, iso3)
-    dims = cached(QC.country_dimensions, f, iso3)
+    prof = cached(VC.country_profile, f, iso3)
+    st.subheader(prof.name)
+    st.caption(prof.facts)
+    lens_line = VL.in_country(lens, prof.name)
+    if lens_line:
+        st.info(ui.escape(lens_line), icon="👁")
+    for col, (label, value, help_text) in zip(st.columns(len(prof.figures)), prof.figures):
+        col.metric(label, value, border=True, help=help_text)
 
     left, right = st.columns([3, 2])
     with left:
         st.markdown("#### Partners and tools active here")
-        if not has_programmes:
+        if not prof.has_programmes:
             ui.empty_state("No programmes recorded yet", ui.NO_COLLAB_DATA_HOW)
-        elif partners.empty:
-            st.info(f"No programme of the partners in view runs in {info['name']} {running}.", icon="ℹ️")
+        elif prof.partners.empty:
+            st.info(f"No programme of the partners in view runs in {ui.escape(prof.name)} {prof.running}.", icon="ℹ️")
         else:
-            p_shown = pd.DataFrame({
-                "Partner": partners["partner"],
-                "Status": ["active" if a else "planned only" for a in partners["active"]],
-                "Programmes": partners["programmes"],
-                "Tools used here": partners["tools"].fillna("—"),
-                "Since": partners["since"],
-            })
-            st.dataframe(p_shown, hide_index=True, width="stretch",
-                         column_config={"Since": st.column_config.DateColumn(format="YYYY-MM-DD")})
-            ui.download(p_shown, label="Partners (CSV)", file_stem=f"country_{iso3}_partners",
-                        title=f"{info['name']}: partners and tools", f=f, key="dl_profile_partners")
+            st.dataframe(prof.partners, hide_index=True, width="stretch", placeholder="—")
+            ui.download(prof.partners, label="Partners (CSV)", file_stem=f"country_{iso3}_partners",
+                        title=f"{prof.name}: partners and tools", f=f, key="dl_profile_partners")
     with right:
         st.markdown("#### LNOB dimensions no partner tool addresses here")
-        missing = dims[dims["n_tools"] == 0]["dimension"].tolist()
-        if not has_programmes or programmes.empty:
+        if not prof.has_programmes or prof.programmes.empty:
             st.warning("No partner tool is in use here, so no LNOB dimension is addressed.", icon="⚠️")
-        elif missing:
-            st.markdown(" ".join(f":red-badge[❌ {d}]" for d in missing))
-            covered = dims[dims["n_tools"] > 0]["dimension"].tolist()
-            if covered:
-                st.caption("Addressed by a partner tool in use here: " + ", ".join(covered) + ".")
+        elif prof.missing_dimensions:
+            st.markdown(" ".join(f":red-badge[❌ {d}]" for d in prof.missing_dimensions))
+            if prof.covered_dimensions:
+                st.caption("Addressed by a partner tool in use here: " + ", ".join(prof.covered_dimensions) + ".")
         else:
             st.success("Every LNOB dimension is addressed by at least one partner tool in use here.", icon="✅")
-        d_shown = pd.DataFrame({
-            "Dimension": dims["dimension"],
-            "Addressed": ["yes" if n else "no" for n in dims["n_tools"]],
-            "Partner tools in use that address it": dims["tools"].fillna("—"),
-        })
         with st.expander("All dimensions and the tools that address them"):
-            st.dataframe(d_shown, hide_index=True, width="stretch")
-            ui.download(d_shown, label="Dimensions (CSV)", file_stem=f"country_{iso3}_dimensions",
-                        title=f"{info['name']}: LNOB dimensions addressed by partner tools", f=f,
+            st.dataframe(prof.dimensions, hide_index=True, width="stretch", placeholder="—")
+            ui.download(prof.dimensions, label="Dimensions (CSV)", file_stem=f"country_{iso3}_dimensions",
+                        title=f"{prof.name}: LNOB dimensions addressed by partner tools", f=f,
                         key="dl_profile_dims")
 
     st.markdown("#### Programmes")
-    if has_programmes and not programmes.empty:
-        pr_shown = pd.DataFrame({
-            "Partner": programmes["partner"],
-            "Tool": programmes["tool"].fillna("—"),
-            "Support": programmes["support"],
-            "Topic": programmes["topic"].fillna("—"),
-            "Status": programmes["status"],
-            "Start": [d.isoformat() for d in programmes["start"].dt.date],
-            "End": [d.isoformat() if not pd.isna(d) else "open-ended" for d in programmes["end"].dt.date],
-        })
-        st.dataframe(pr_shown, hide_index=True, width="stretch")
-        ui.download(pr_shown, label="Programmes (CSV)", file_stem=f"country_{iso3}_programmes",
-                    title=f"{info['name']}: programmes", f=f, key="dl_profile_programmes")
+    if prof.has_programmes and not prof.programmes.empty:
+        st.dataframe(prof.programmes, hide_index=True, width="stretch", placeholder="—")
+        ui.download(prof.programmes, label="Programmes (CSV)", file_stem=f"country_{iso3}_programmes",
+                    title=f"{prof.name}: programmes", f=f, key="dl_profile_programmes")
     else:
         st.caption("No programmes in view here.")
 
     st.markdown("#### LNOB indicators against the region and income group")
-    ind = cached(QC.country_indicators, iso3)
-    i_shown = pd.DataFrame({
-        "Indicator": ind["indicator"],
-        info["name"]: [maps.format_value(v, u, s) for v, u, s in zip(ind["value"], ind["unit"], ind["status"])],
-        "Region median": ind["region_median"].round(1),
-        "Income-group median": ind["income_median"].round(1),
-        "n region": ind["region_n"],
-        "n income": ind["income_n"],
-        "Year": ind["year"].astype("Int64"),
-    })
-    st.caption(f"Region: {info['wb_region'] or '—'}; income group: {info['income_group'] or '—'}. Medians over the "
-               "countries of the group with a value (n region, n income); a missing value keeps its status and is never counted as 0.")
-    st.dataframe(i_shown, hide_index=True, width="stretch",
+    st.caption(f"Region: {prof.region}; income group: {prof.income}. Medians over the countries of the group with a "
+               "value (n region, n income); a missing value keeps its status and is never counted as 0.")
+    st.dataframe(prof.indicators, hide_index=True, width="stretch", placeholder="—",
                  column_config={"Indicator": st.column_config.TextColumn(width=250),
-                                info["name"]: st.column_config.TextColumn(width=125),
+                                prof.name: st.column_config.TextColumn(width=125),
                                 "n region": st.column_config.NumberColumn(width=70, help="Countries of the region with a value"),
                                 "n income": st.column_config.NumberColumn(width=70,
                                                                           help="Countries of the income group with a value"),
                                 "Year": st.column_config.NumberColumn(width=55, format="%d")})
-    ui.download(i_shown, label="Indicators (CSV)", file_stem=f"country_{iso3}_indicators",
-                title=f"{info['name']}: LNOB indicators against region and income-group medians", f=f,
+    ui.download(prof.indicators, label="Indicators (CSV)", file_stem=f"country_{iso3}_indicators",
+                title=f"{prof.name}: LNOB indicators against region and income-group medians", f=f,
                 key="dl_profile_indicators")
 
     st.markdown("#### Recent activities")
-    acts = cached(QC.country_activities, f, iso3)
-    if acts.empty:
+    if prof.activities.empty:
         st.caption("No activity of the collaboratives in view concerns this country.")
     else:
-        a_shown = pd.DataFrame({
-            "Date": acts["date"], "Activity": acts["title"], "Type": acts["type"],
-            "Collaborative": acts["collaborative"], "Partners": acts["partners"], "Outcome": acts["outcome"].fillna(""),
-        })
-        st.dataframe(a_shown, hide_index=True, width="stretch",
-                     column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")})
-        ui.download(a_shown, label="Activities (CSV)", file_stem=f"country_{iso3}_activities",
-                    title=f"{info['name']}: recent activities", f=f, key="dl_profile_activities")
+        st.dataframe(prof.activities, hide_index=True, width="stretch", placeholder="—")
+        ui.download(prof.activities, label="Activities (CSV)", file_stem=f"country_{iso3}_activities",
+                    title=f"{prof.name}: recent activities", f=f, key="dl_profile_activities")

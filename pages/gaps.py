@@ -8,6 +8,7 @@ from collab_data import ui
 from collab_data.charts import gaps as C
 from collab_data.queries import gaps as Q
 from collab_data.runtime import cached
+from collab_data.views import gaps as VG
 
 ui.require_router()
 f = ui.current_filters()
@@ -21,8 +22,7 @@ ui.page_header(
 
 SHOW = {"30": 30, "60": 60, "all": None}
 SHOW_LABELS = {"30": "Top 30", "60": "Top 60", "all": "All"}
-ORDER_LABELS = {C.ORDER_MOST: "Most data first", C.ORDER_FEWEST: "Fewest first (largest gaps)",
-                C.ORDER_NAME: "By name"}
+ORDER_LABELS = VG.ORDER_LABELS
 
 
 def source_line(ids: tuple[str, ...]) -> None:
@@ -40,13 +40,13 @@ def source_line(ids: tuple[str, ...]) -> None:
 def row_controls(prefix: str, n_rows: int) -> tuple[str, int | None]:
     """Sort order and how many countries to show, for a heatmap."""
     c1, c2 = st.columns([3, 2])
-    order = c1.segmented_control("Sort countries", list(ORDER_LABELS), default=C.ORDER_MOST, required=True,
+    order = c1.segmented_control("Sort countries", list(ORDER_LABELS), default=VG.DEFAULT_ORDER, required=True,
                                  format_func=ORDER_LABELS.get, key=f"{prefix}_order")
     if n_rows <= min(v for v in SHOW.values() if v):
-        return order or C.ORDER_MOST, None
+        return order or VG.DEFAULT_ORDER, None
     show = c2.segmented_control(f"Show ({n_rows} countries in view)", list(SHOW), default="30", required=True,
                                 format_func=SHOW_LABELS.get, key=f"{prefix}_show")
-    return order or C.ORDER_MOST, SHOW[show or "30"]
+    return order or VG.DEFAULT_ORDER, SHOW[show or "30"]
 
 
 # -- partner scope ------------------------------------------------------------------
@@ -106,7 +106,8 @@ with tab_dims:
         st.caption(
             "**not disagg.** = the country has series, but none broken down by this dimension · **none** = not "
             "collected at all · **no data** = the country is not in the UNSD availability data"
-            + (f" ({no_data} shown)" if no_data else "") + ". Sorted by the sum over the five dimensions.")
+            + (f" ({no_data} shown)" if no_data else "") + ". "
+            + VG.sort_rule(order, "series broken down (summed over the five dimensions)"))
         table = C.dimension_table(shown, series_total=total)
         ui.download(table, label="Download these cells (CSV)", file_stem="data_gaps_breakdowns",
                     title="Minimum-set series broken down by LNOB dimension, per country", f=f, key="dl_gaps_dims",
@@ -142,13 +143,13 @@ with tab_series:
                        f"is a modelled projection, not an observation ({projected} countries here). "
                        "“Last 5 years” is counted by UNSD in that vintage.")
             stable = C.series_table(have)
-            st.dataframe(stable, hide_index=True, height=min(38 + 35 * len(stable), 420))
+            st.dataframe(stable, placeholder="—", hide_index=True, height=min(38 + 35 * len(stable), 420))
             ui.download(stable, label="Download this list (CSV)", file_stem=f"data_gaps_series_{series_id}",
                         title=f"Countries with data: {labels[series_id]}", f=f, key="dl_gaps_series")
     st.markdown("##### All series: countries in view with data")
     overview = C.series_overview_table(cached(Q.series_overview, f, partner_only))
     st.dataframe(
-        overview, hide_index=True, height=420,
+        overview, placeholder="—", hide_index=True, height=420,
         column_config={"Share of countries in scope (%)": st.column_config.ProgressColumn(
             "Share of countries in view", min_value=0, max_value=100, format="%.0f%%"),
             "Series": st.column_config.TextColumn(width="large")},
@@ -186,7 +187,7 @@ with tab_odin:
                 st.write(", ".join(missing["country"]))
         otable = C.odin_table(odin)
         with st.expander("Table of the scores"):
-            st.dataframe(otable, hide_index=True)
+            st.dataframe(otable, placeholder="—", hide_index=True)
         ui.download(otable, label="Download the scores (CSV)", file_stem="data_gaps_odin",
                     title="ODIN 2022: gender statistics coverage and openness, overall score", f=f, key="dl_gaps_odin")
 
@@ -205,6 +206,6 @@ with tab_surveys:
                     "of the Compass standard met.")
         st.altair_chart(C.survey_heatmap(sshown), width="stretch")
         st.caption("**none held** = the source lists the country with no survey of this type · **no data** = the "
-                   "country is not in the Gender Data Compass. Sorted by the total number of surveys.")
+                   "country is not in the Gender Data Compass. " + VG.sort_rule(order, "surveys held (all types)"))
         ui.download(C.survey_table(sshown), label="Download these cells (CSV)", file_stem="data_gaps_surveys",
                     title="Gender Data Compass: surveys held by type, per country", f=f, key="dl_gaps_surveys")

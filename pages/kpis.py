@@ -4,14 +4,16 @@ KPI, and the targets (changed by an administrator, with their history)."""
 
 from __future__ import annotations
 
-import pandas as pd
+import jinja2
 import streamlit as st
 
 from collab_data import actions, freshness, metrics, queries, theme, ui
+from collab_data.charts import overview as charts
 from collab_data.filters import URL_KEYS
 from collab_data.queries import overview as Q
 from collab_data.runtime import cached
 from collab_data.views import freshness as VF
+from collab_data.views import kpis as VK
 
 ui.require_router()
 f = ui.current_filters()
@@ -27,6 +29,9 @@ ui.page_header(
 )
 
 PTYPE_KEY, PCODE_KEY = "kpi_period_type", "kpi_period"
+#: A collaborative's rhythm status in its text colour (autoescaped: no markup from data).
+CADENCE = jinja2.Environment(autoescape=True).from_string(
+    "<span style='color:{{ color }};font-weight:700;font-size:1.1rem'>{{ status }}</span> — {{ sentence }}")
 NO_DATA = "—"
 
 
@@ -44,7 +49,7 @@ def _on_period() -> None:
 
 
 def status_colour(text: str) -> str:
-    """The colour of a status cell (the words are in the cell too)."""
+    """The text colour of a status cell (at least 4.5:1 on white; the words are in the cell too)."""
     for disp in (*theme.STATUS.values(), *metrics.CADENCE_STATUS.values()):
         if text.endswith(disp["label"]):
             return f"color: {disp['color']}; font-weight: 600"
@@ -66,26 +71,19 @@ def period_selectors(years: list[int]) -> None:
                  help="The same as the Period filter in the sidebar (a link to this page keeps it).")
 
 
-def kpi_section() -> None:
-    info = cached(metrics.overview_period, f, today)
-    kpis = cached(metrics.compute_kpis, f, period.type, period.start, metrics.PAGE_KPIS)
-    st.subheader(f"KPIs · {info['sentence']}")
-    table = metrics.kpi_page_table(kpis)
+def kpi_section(view: VK.KpisPage) -> None:
+    panel = view.panel
+    st.subheader(f"KPIs · {panel.period['sentence']}")
+    st.markdown(f"**{ui.escape(panel.summary)}** — worst first.")
     notes = []
     if f.period != period.code:
         notes.append(f"With \"{'All time' if f.period == 'all' else 'The last 12 months'}\" in the sidebar the KPIs "
                      "show the latest quarter; choose another period above.")
-    if info["partial"]:
-        notes.append(f"{period.label} is not over: its figures so far are compared with the whole of "
-                     f"{info['previous_label']}.")
-    if not metrics.targets_apply(f):
-        notes.append("Targets are set for both collaboratives as a whole, so this filtered view is not compared "
-                     "with them (Not compared).")
-    if table["Value"].isna().any() or table["Previous"].isna().any():
-        notes.append(f"{NO_DATA} : no records cover the period for that figure (missing, not zero).")
+    notes += panel.notes
     notes.append("Status: 🟢 On track (at or above target), 🟠 At risk (at least "
                  f"{metrics.AT_RISK_SHARE:.0%} of it), 🔴 Off track, ⚪ No target / No data.")
     st.caption(" ".join(notes))
+    table = view.table
     st.dataframe(
         table.style.map(status_colour, subset=["Status"]),
         hide_index=True, width="stretch", placeholder=NO_DATA, row_height=38,
@@ -96,52 +94,74 @@ def kpi_section() -> None:
             "Per quarter": st.column_config.TextColumn(
                 "Per quarter", help="For counts of events: the count divided by the quarters of the period that "
                                     "have begun by the data date. Blank: not a count of events."),
-            "Previous": st.column_config.NumberColumn("Previous", help=f"In {info['previous_label']}."),
-            "Change": st.column_config.NumberColumn("Change", format="%+d", help=f"Value minus {info['previous_label']}."),
+            "Previous": st.column_config.NumberColumn("Previous", help=f"In {panel.period['previous_label']}."),
+            "Change": st.column_config.NumberColumn("Change", format="%+d",
+                                                    help=f"Value minus {panel.period['previous_label']}."),
             "Target": st.column_config.NumberColumn("Target", format="%g", help=f"The target for {period.label}."),
             "Status": st.column_config.TextColumn("Status", width=140),
+            "Why it misses": st.column_config.TextColumn(
+                "Why it misses", width="large", help="For a KPI off track or at risk: what the count leaves out "
+                                                     "(the lists are below the table)."),
             "How it is counted": st.column_config.TextColumn("How it is counted", width="large"),
         },
     )
-    ui.download(table, label="KPIs (CSV)", file_stem=f"kpis_{period.code}", title=f"KPIs, {info['sentence']}",
-                f=f_view, key="dl_kpi_table")
+    ui.download(table, label="KPIs (CSV)", file_stem=f"kpis_{period.code}",
+                title=f"KPIs, {panel.period['sentence']}", f=f_view, key="dl_kpi_table")
+    for why in panel.whys:
+        with st.expander(f"Why {why.name} is {why.status_label.lower()}", expanded=False):
+            st.markdown(ui.escape(why.headline))
+            if why.kpi_id == "meetings_held" and panel.meeting_note:
+                st.caption(ui.escape(panel.meeting_note))
+            if not why.items.empty:
+                st.dataframe(why.items, hide_index=True, width="stretch", placeholder=NO_DATA,
+                             height=min(36 * (len(why.items) + 1) + 3, 400))
     with st.expander("How each KPI is counted", expanded=False):
         st.markdown("\n".join(f"- **{metrics.KPIS[k].name}** — {ui.escape(metrics.KPIS[k].formula)}"
                               for k in metrics.PAGE_KPIS))
+        st.markdown(f"- **Collaborative meeting** — {ui.escape(metrics.MEETING_DEFINITION)}")
 
 
-def cadence_section() -> None:
+def history_section(view: VK.KpisPage) -> None:
+    st.subheader("KPIs against their targets over time")
+    if view.history["value"].notna().sum() == 0:
+        ui.empty_state("No quarter of the chart is covered by records.", "Pick a period between the first record "
+                       "and the data date.")
+        return
+    applies = view.history["target"].notna().any()
+    st.caption(f"Each KPI per quarter, the last {metrics.SPARK_QUARTERS} quarters up to {period.label}: the solid "
+               "line is the value (a point's colour and shape give its status), the dashed line the quarter's target"
+               + ("." if applies else " (none shown: a filtered view is not compared with the targets).")
+               + " Each panel has its own scale; a quarter the records do not cover is left out, not drawn as 0.")
+    st.altair_chart(charts.kpi_history(view.history), width="content")
+    shown = view.history[["kpi", "quarter", "value", "target", "status"]].rename(columns={
+        "kpi": "KPI", "quarter": "Quarter", "value": "Value", "target": "Target", "status": "Status"})
+    ui.download(shown, label="KPIs per quarter (CSV)", file_stem=f"kpis_per_quarter_{period.code}",
+                title=f"KPIs and targets per quarter, up to {period.label}", f=f_view, key="dl_kpi_history")
+
+
+def cadence_section(view: VK.KpisPage) -> None:
     st.subheader("Meeting cadence")
-    cad = cached(metrics.meeting_cadence, f, period.type, period.start)
-    if cad.empty:
+    if not view.cadence_cards:
         ui.empty_state("No collaborative in view.", "Choose a collaborative in the sidebar.")
         return
-    ref = cad["reference_date"].iloc[0]
-    st.caption(f"Plenary meetings of each collaborative against its own rhythm, as of {ref.day} {ref:%b %Y} (the end "
-               "of the period, or the data date when the period is not over). Task-team meetings are counted "
-               "apart. The rhythm belongs to the collaborative: partner, country and tool filters do not apply.")
-    cols = st.columns(len(cad))
-    for col, r in zip(cols, cad.itertuples()):
+    st.caption(ui.escape(view.cadence_caption))
+    if view.panel.meeting_note:
+        st.caption(ui.escape(view.panel.meeting_note))
+    cols = st.columns(len(view.cadence_cards))
+    for col, card in zip(cols, view.cadence_cards):
         with col.container(border=True):
-            colour = metrics.CADENCE_STATUS[r.status]["color"]
-            st.markdown(f"**{ui.escape(r.collaborative)}** · meets {r.rhythm}")
-            st.markdown(f"<span style='color:{colour};font-weight:700;font-size:1.1rem'>{r.status_text}</span> "
-                        f"— {ui.escape(r.sentence)}", unsafe_allow_html=True)
-            last = f"{r.last_meeting.day} {r.last_meeting:%b %Y}" if r.last_meeting else "none recorded"
-            held = NO_DATA if pd.isna(r.meetings_in_period) else int(r.meetings_in_period)
-            st.caption(f"Last plenary meeting: {last} · in {period.label}: {held} (the rhythm asks "
-                       f"{r.expected_in_period})")
-    shown = metrics.cadence_table(cad)
+            st.markdown(f"**{ui.escape(card['collaborative'])}** · meets {ui.escape(card['rhythm'])}")
+            st.markdown(CADENCE.render(color=card["color"], status=card["status_text"], sentence=card["sentence"]),
+                        unsafe_allow_html=True)
+            st.caption(ui.escape(card["detail"]))
+    shown = view.cadence_table
     st.dataframe(
         shown.style.map(status_colour, subset=["Status"]), hide_index=True, width="stretch", placeholder=NO_DATA,
         column_config={
-            "Last plenary meeting": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Next meeting expected from": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Next meeting expected by": st.column_config.DateColumn(
-                format="D MMM YYYY", help="Last plenary meeting + the longest gap of the rhythm; overdue after it."),
-            "As of": st.column_config.DateColumn(format="D MMM YYYY"),
-            "Typical gap (months)": st.column_config.NumberColumn(
-                format="%.1f", help="Median gap between consecutive plenary meetings up to the date of the status."),
+            "Next meeting expected by": st.column_config.TextColumn(
+                help="Last plenary meeting + the longest gap of the rhythm; overdue after it."),
+            "Typical gap (months)": st.column_config.TextColumn(
+                help="Median gap between consecutive plenary meetings up to the date of the status."),
         },
     )
     ui.download(shown, label="Meeting cadence (CSV)", file_stem=f"meeting_cadence_{period.code}",
@@ -157,7 +177,7 @@ def cycles_section(editor) -> None:
     st.subheader("Reporting cycles")
     st.caption("How often the partners of each collaborative are expected to report; set by the secretariat (an "
                "administrator). Every change is kept below.")
-    st.dataframe(cached(VF.cycles_table), hide_index=True, width="stretch")
+    st.dataframe(cached(VF.cycles_table), placeholder="—", hide_index=True, width="stretch")
     saved = st.session_state.pop("_cycle_saved", None)
     if saved:
         st.success(saved, icon="✅")
@@ -177,7 +197,7 @@ def cycles_section(editor) -> None:
         st.caption("No reporting cycle has been changed in the app yet: every collaborative reports quarterly.")
     else:
         st.markdown("**History of cycle changes**")
-        st.dataframe(history, hide_index=True, width="stretch",
+        st.dataframe(history, placeholder="—", hide_index=True, width="stretch",
                      column_config={"When (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")})
         ui.download(history, label="Cycle history (CSV)", file_stem="reporting_cycle_history",
                     title="History of reporting-cycle changes", f=f_view, key="dl_cycle_history",
@@ -186,49 +206,40 @@ def cycles_section(editor) -> None:
 
 def new_collaborations_section() -> None:
     st.subheader(f"New collaborations · {period.label}")
-    recorded = cached(Q.recorded_collaborations, f, period.start, period.end)
-    pairs = cached(Q.first_time_pairs, f, period.start, period.end)
-    first = cached(Q.record_coverage)["activities"]
-    if as_of is None or period.start > as_of or first is None or period.end < first:
+    new = cached(VK.new_collaborations, f, period.type, period.start)
+    if not new.covered:
         ui.empty_state(f"No records of activities cover {period.label}.",
                        "Pick a period between the first record and the data date.")
         return
+    n_rec, n_pairs = len(new.recorded), len(new.pairs)
     c = st.columns(3)
-    c[0].metric("Recorded collaborations", len(recorded), border=True,
+    c[0].metric("Recorded collaborations", n_rec, border=True,
                 help="Joint products, programmes and agreements recorded as starting in the period.")
-    c[1].metric("First-time partner pairs", len(pairs), border=True,
+    c[1].metric("First-time partner pairs", n_pairs, border=True,
                 help="Pairs of partners who took part in the same activity for the first time ever in the period.")
-    c[2].metric("New collaborations (KPI)", len(recorded) + len(pairs), border=True,
+    c[2].metric("New collaborations (KPI)", n_rec + n_pairs, border=True,
                 help=metrics.KPIS["new_collaborations"].formula)
-    if period.start <= first <= period.end:
-        st.caption(f"The records start on {first.day} {first:%b %Y}: pairs seen together in this first period may "
-                   "have worked together before the records began.")
-    st.markdown(f"**Recorded collaborations ({len(recorded)})**")
-    if recorded.empty:
+    if new.note:
+        st.caption(new.note)
+    st.markdown(f"**Recorded collaborations ({n_rec})**")
+    if new.recorded.empty:
         st.caption("None recorded as starting in this period.")
     else:
-        st.dataframe(recorded, hide_index=True, width="stretch", placeholder=NO_DATA,
-                     column_config={"started": st.column_config.DateColumn("Started", format="D MMM YYYY"),
-                                    "title": st.column_config.TextColumn("Title", width="large"),
-                                    "kind": st.column_config.TextColumn("Kind"),
-                                    "partners": st.column_config.TextColumn("Partners", width="medium"),
-                                    "origin": st.column_config.TextColumn(
+        st.dataframe(new.recorded, hide_index=True, width="stretch", placeholder=NO_DATA,
+                     column_config={"Title": st.column_config.TextColumn("Title", width="large"),
+                                    "Partners": st.column_config.TextColumn("Partners", width="medium"),
+                                    "Grew out of": st.column_config.TextColumn(
                                         "Grew out of", width="large",
                                         help=f"{NO_DATA} : no originating activity recorded.")})
-    ui.download(recorded, label="Recorded collaborations (CSV)", file_stem=f"new_collaborations_{period.code}",
+    ui.download(new.recorded_csv, label="Recorded collaborations (CSV)", file_stem=f"new_collaborations_{period.code}",
                 title=f"Recorded collaborations that started in {period.label}", f=f_view, key="dl_recorded")
-    st.markdown(f"**First-time partner pairs ({len(pairs)})**")
-    if pairs.empty:
+    st.markdown(f"**First-time partner pairs ({n_pairs})**")
+    if new.pairs.empty:
         st.caption("No pair of partners worked together for the first time in this period.")
     else:
-        st.dataframe(pairs, hide_index=True, width="stretch", height=min(36 * (len(pairs) + 1), 400),
-                     column_config={"first_together": st.column_config.DateColumn("First together",
-                                                                                  format="D MMM YYYY"),
-                                    "partner_a": st.column_config.TextColumn("Partner"),
-                                    "partner_b": st.column_config.TextColumn("Partner "),
-                                    "activity": st.column_config.TextColumn("First joint activity", width="large"),
-                                    "type": st.column_config.TextColumn("Type")})
-    ui.download(pairs, label="First-time pairs (CSV)", file_stem=f"first_time_pairs_{period.code}",
+        st.dataframe(new.pairs, placeholder="—", hide_index=True, width="stretch", height=min(36 * (n_pairs + 1), 400),
+                     column_config={"First joint activity": st.column_config.TextColumn(width="large")})
+    ui.download(new.pairs_csv, label="First-time pairs (CSV)", file_stem=f"first_time_pairs_{period.code}",
                 title=f"Partner pairs first together in {period.label}", f=f_view, key="dl_pairs")
 
 
@@ -282,22 +293,12 @@ def targets_section():
         target_editor(editor)
 
     st.markdown("**History of target changes**")
-    history = cached(Q.target_changes)
-    if history.empty:
+    shown = cached(VK.target_history)
+    if shown.empty:
         st.caption("No target has been changed in the app yet (the targets in use came with the data).")
         return editor
-    shown = pd.DataFrame({
-        "When (UTC)": history["changed_at"],
-        "Editor": history["editor"],
-        "KPI": history["kpi"],
-        "Period": [metrics.Period(t, pd.Timestamp(s).date()).label
-                   for t, s in zip(history["period_type"], history["period_start"])],
-        "Old target": history["old_target"],
-        "New target": history["new_target"],
-    })
     st.dataframe(shown, hide_index=True, width="stretch", placeholder="none",
-                 column_config={"When (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
-                                "Old target": st.column_config.NumberColumn(format="%g",
+                 column_config={"Old target": st.column_config.NumberColumn(format="%g",
                                                                             help="none: there was no target."),
                                 "New target": st.column_config.NumberColumn(format="%g")})
     ui.download(shown, label="Target history (CSV)", file_stem="kpi_target_history", title="History of KPI target changes",
@@ -312,9 +313,11 @@ def render() -> None:
                        ui.NO_COLLAB_DATA_HOW)
     else:
         period_selectors(cached(queries.filter_options)["years"] or [period.start.year])
-        kpi_section()
+        view = cached(VK.kpis_page, f, period.type, period.start, today)
+        kpi_section(view)
+        history_section(view)
         freshness_section()
-        cadence_section()
+        cadence_section(view)
         new_collaborations_section()
     editor = targets_section()
     cycles_section(editor)

@@ -41,10 +41,14 @@ if table.empty:
                    "An administrator registers the collaboratives' member organisations below, one through the "
                    "form or many from a file; partners then add their activities on the Activities page.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 480),
+    # the partner's key (what an editor's entry in the server's settings names) is for administrators only
+    table = table if editor is not None and editor.is_admin else table.drop(columns=["Id"])
+    st.dataframe(table, placeholder="—", hide_index=True, width="stretch", height=min(38 + 35 * len(table), 480),
                  column_config={"Last change (UTC)": st.column_config.TextColumn(
                      help="The newest upload or edit of one of the partner's records; — when they all came with "
-                          "the database.")})
+                          "the database."),
+                     "Id": st.column_config.TextColumn(help="The partner's key: what an editor's entry in the "
+                                                            "server's settings names as its partner.")})
     ui.download(table, label="Partners (CSV)", file_stem="partners_registry", title="Registered partners", f=f,
                 key="dl_registry", note="The list of partners is not filtered.")
 

@@ -1,11 +1,10 @@
 """Collaboration network: partners joined by their collaborations and joint activities, new links highlighted."""
 
-import pandas as pd
 import streamlit as st
 
 from collab_data import network, queries, ui
-from collab_data.queries import network as QN
 from collab_data.runtime import cached
+from collab_data.views import network as VN
 
 ui.require_router()
 f = ui.current_filters()
@@ -21,77 +20,75 @@ if not counts.get("activities") and not counts.get("collaborations"):
                    ui.NO_COLLAB_DATA_HOW)
     st.stop()
 
-meetings = st.toggle(
-    "Count collaborative meetings as joint activities", value=False, key="net_meetings", bind="query-params",
+controls = st.columns([1.3, 2.1, 1.3, 1.3], vertical_alignment="bottom")
+meetings = controls[0].toggle(
+    "Count meetings as joint activities", value=False, key="net_meetings", bind="query-params",
     help="A collaborative meeting brings most members together, which would join nearly every pair of partners. "
          "Off: only working activities (knowledge exchanges, peer reviews, showcases, trainings, advocacy, "
          "guideline work) join partners.",
 )
-as_of = cached(queries.data_as_of)
-start, end, window_words = network.new_window(f.period, as_of)
-edges = network.flag_new(cached(QN.edges, f, meetings), start, end)
-nodes = cached(QN.nodes, f)
-degrees = network.degree_table(nodes, edges)
+kind_options = cached(VN.network_view, f, VN.NetworkOptions(meetings=bool(meetings))).kind_options
+kinds = controls[1].multiselect(
+    "Kinds of connection", list(kind_options), format_func=kind_options.get, key="net_kinds",
+    placeholder="Every kind", help="Count only these kinds of collaboration or joint activity (with the number of "
+                                  "pairs each joins in the filters). Empty: every kind.")
+only_new = controls[2].segmented_control(
+    "Connections", ["all", "new"], format_func={"all": "All in the period", "new": "New only"}.get,
+    default="all", required=True, key="net_new", bind="query-params",
+    help="New: the pair's first collaboration or first joint activity in any record falls in the period.")
+top_labels = {"auto": f"Automatic (all up to {VN.TOP_DEFAULT})", "all": "All partners",
+              **{str(n): f"Top {n}, the rest grouped" for n in VN.TOP_CHOICES if n}}
+top = controls[3].selectbox(
+    "Partners drawn", list(top_labels), format_func=top_labels.get, key="net_top", bind="query-params",
+    help="The partners with the most connections are drawn one by one; the others are grouped in one grey circle, "
+         "joined to the partners they work with.")
+weights = ["auto", *[str(w) for w in range(1, 11)], "15", "20"]
+min_weight = st.select_slider(
+    "Minimum times together", weights, value="auto", key="net_weight",
+    format_func=lambda w: f"Automatic (the strongest {network.MAX_EDGES} connections or fewer)" if w == "auto" else w,
+    help="Draw only the connections of pairs that worked together at least this many times (collaborations + "
+         "joint activities in the filters). Every connection stays in the tables below.")
 
-if edges.empty:
+options = VN.NetworkOptions(
+    meetings=bool(meetings), kinds=tuple(kinds or ()), only_new=only_new == "new",
+    min_weight=None if min_weight == "auto" else int(min_weight),
+    top={"auto": -1, "all": None}.get(top or "auto", int(top) if (top or "").isdigit() else -1))
+view = cached(VN.network_view, f, options)
+note = (f"Joint activities {'include' if meetings else 'exclude'} collaborative meetings. "
+        f"New = first together in {view.window_words}.")
+
+if view.empty:
     ui.empty_state("No collaboration or joint activity matches the filters.",
-                   "Widen the filters in the sidebar (period, collaborative, partners, countries), turn on "
-                   "“Count collaborative meetings”, or press **Reset filters**.")
+                   "Widen the filters in the sidebar (period, collaborative, partners, countries), empty “Kinds of "
+                   "connection”, turn on “Count meetings as joint activities”, or press **Reset filters**.")
 else:
     c = st.columns(4)
-    c[0].metric("Partners in the network", len(degrees), border=True)
-    c[1].metric("Connections (pairs)", len(edges), border=True)
-    c[2].metric("New connections", int(edges["is_new"].sum()), border=True,
-                help=f"First collaboration or first joint activity of the pair in {window_words}.")
-    c[3].metric("Pairs with a collaboration", int((edges["collaborations"] > 0).sum()), border=True)
+    for col, (label, value, helptext) in zip(c, view.metrics):
+        col.metric(label, value, border=True, help=helptext)
+    st.markdown(f"**{ui.escape(view.drawn_sentence)}**")
     st.caption(f"**Highlighted (solid, vermillion): new connections** — the pair's first collaboration or first joint "
-               f"activity in any record falls in {window_words}. Dashed, faint: connected before. Line width: times "
-               "together (collaborations + joint activities in the filters). Circle size: activities the partner took "
-               "part in. Hollow circles: partners outside the partner or collaborative filters, drawn as neighbours. "
-               "Hover a line or a circle for details.")
-    st.altair_chart(network.network_chart(degrees, edges), width="content")
+               f"activity in any record falls in {view.window_words}. Dashed, faint: connected before. Line width: "
+               "times together (collaborations + joint activities in the filters). Circle size: activities the partner "
+               "took part in. Hollow circles: partners outside the partner or collaborative filters, drawn as "
+               "neighbours. Hover a line or a circle for details.")
+    st.altair_chart(network.network_chart(view.nodes, view.edges), width="content")
 
 st.subheader("Connections per partner")
-table = pd.DataFrame({
-    "Partner": degrees["partner"],
-    "Partners connected": degrees["degree"],
-    "… through collaborations": degrees["via_collaborations"],
-    "… through joint activities": degrees["via_joint_activities"],
-    "New connections": degrees["new_connections"],
-    "Activities": degrees["activities"],
-    "Member of": degrees["membership"].map(network.MEMBERSHIP_LABELS),
-    "In the filters": ["yes" if s else "neighbour" for s in degrees["in_scope"]],
-    "Name": degrees["name"],
-})
-if table.empty:
+if view.partners_table.empty:
     st.caption("No partner is in the filters.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.caption("Partners connected: distinct partners joined by a collaboration or a joint activity in the filters; "
-               "a pair joined both ways counts once. New: connections that are new in the highlighted period.")
-    ui.download(table, label="Connections per partner (CSV)", file_stem="network_partners",
-                title="Collaboration network: connections per partner", f=f, key="dl_net_degree",
-                note=f"Joint activities {'include' if meetings else 'exclude'} collaborative meetings. "
-                     f"New = first together in {window_words}.")
+    st.dataframe(view.partners_table, placeholder="—", hide_index=True, width="stretch")
+    st.caption("Partners connected: distinct partners joined by a collaboration or a joint activity in the filters "
+               "(every connection, whatever the chart draws); a pair joined both ways counts once. New: connections "
+               "that are new in the highlighted period.")
+    ui.download(view.partners_table, label="Connections per partner (CSV)", file_stem="network_partners",
+                title="Collaboration network: connections per partner", f=f, key="dl_net_degree", note=note)
 
-if not edges.empty:
-    with st.expander(f"All {len(edges)} connections"):
-        e_table = pd.DataFrame({
-            "Partner A": edges["partner_a"],
-            "Partner B": edges["partner_b"],
-            "Collaborations": edges["collaborations"],
-            "Joint activities": edges["joint_activities"],
-            "First together": edges["first_seen"].dt.date,
-            "First collaboration": edges["first_collaboration"].dt.date,
-            "First joint activity": edges["first_joint_activity"].dt.date,
-            "New in the period": ["yes" if n else "no" for n in edges["is_new"]],
-            "Collaborations in the filters": edges["collaboration_titles"].fillna(""),
-        })
-        st.dataframe(e_table, hide_index=True, width="stretch")
-        ui.download(e_table, label="Connections (CSV)", file_stem="network_edges",
-                    title="Collaboration network: connections between partners", f=f, key="dl_net_edges",
-                    note=f"Joint activities {'include' if meetings else 'exclude'} collaborative meetings. "
-                         f"New = first together in {window_words}.")
+if not view.empty:
+    with st.expander(f"All {len(view.all_edges)} connections"):
+        st.dataframe(view.edges_table, placeholder="—", hide_index=True, width="stretch")
+        ui.download(view.edges_table, label="Connections (CSV)", file_stem="network_edges",
+                    title="Collaboration network: connections between partners", f=f, key="dl_net_edges", note=note)
 
 with st.expander("How the network is built"):
     st.markdown(
@@ -104,6 +101,9 @@ with st.expander("How the network is built"):
         "network.\n"
         "- **New**: the first time the two partners appear together in any record (any collaborative, country or "
         "period) falls in the period; with “All time” the last 12 months up to the data date count.\n"
+        "- **Readable at any size**: the chart draws the strongest connections (at most "
+        f"{network.MAX_EDGES} unless you set a minimum), of the kinds you choose, and the partners with the most "
+        "connections one by one, the others grouped in one circle; the tables list every connection.\n"
         "- **Layout**: partners on a circle, grouped by membership (gender collaborative, both, LNOB "
         "collaborative), then by name, so the picture is the same at every visit."
     )

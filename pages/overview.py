@@ -1,16 +1,17 @@
-"""Overview: the collaboratives' KPIs against their targets, with trends, and recent activity."""
+"""Overview: every KPI against its target (Off track first, each miss with its why), with
+trends, and recent activity. What the tiles show comes from :mod:`collab_data.views.kpis`."""
 
 from __future__ import annotations
 
-import html
-
+import jinja2
 import pandas as pd
 import streamlit as st
 
-from collab_data import metrics, queries, runtime, ui
+from collab_data import labels, metrics, queries, runtime, theme, ui
 from collab_data.charts import overview as charts
-from collab_data.queries import overview as Q
 from collab_data.views import freshness as VF
+from collab_data.views import kpis as VK
+from collab_data.views import overview as VO
 
 ui.require_router()
 f = ui.current_filters()
@@ -21,27 +22,25 @@ ui.page_header("Overview", f, caption="the collaboratives' key figures against t
 TILES_PER_ROW = 3
 LATEST_ROWS = 15
 
+#: The status pill under a tile: the word and symbol in a text colour with at least 4.5:1
+#: contrast, on a light tint of the colour-blind-safe hue (autoescaped: no markup from data).
+PILL = jinja2.Environment(autoescape=True).from_string(
+    "<div style='margin:-0.5rem 0 0.6rem 0.2rem;font-size:0.95rem'>"
+    "<span style='display:inline-block;padding:0.05rem 0.55rem;border-radius:0.8rem;"
+    "border:1px solid {{ fill }};background:{{ tint }};color:{{ color }};font-weight:600'>"
+    "<span aria-hidden='true'>{{ symbol }}</span> {{ label }}</span>"
+    "{% if target %}&nbsp; {{ target }}{% endif %}</div>"
+)
+
 
 def status_html(kpi) -> str:
     """Status in words, symbol and colour, and the target it is measured against."""
-    disp = metrics.status_display(kpi.status, kpi.target, kpi.target_applies)
-    pill = (
-        f"<span style='display:inline-block;padding:0.05rem 0.55rem;border-radius:0.8rem;"
-        f"border:1px solid {disp['color']};background:{disp['color']}1f;color:#1f2937;font-weight:600'>"
-        f"<span style='color:{disp['color']}' aria-hidden='true'>{html.escape(disp['symbol'])}</span> "
-        f"{html.escape(disp['label'])}</span>"
-    )
-    if pd.isna(kpi.target):
-        target = "" if kpi.status == "no_target" else "no target set"
-    elif kpi.target_applies:
-        target = f"target <b>{kpi.target:g}</b>"
-    else:
-        target = f"overall target {kpi.target:g}"
-    return f"<div style='margin:-0.5rem 0 0.6rem 0.2rem;font-size:0.95rem'>{pill}&nbsp; {target}</div>"
+    return PILL.render(fill=kpi.status_fill, tint=theme.tint(kpi.status_fill, 0.12), color=kpi.status_color,
+                       symbol=kpi.status_symbol, label=kpi.status_label, target=kpi.target_text)
 
 
-def kpi_tiles(period: dict, kpis) -> None:
-    rows = list(kpis.itertuples())
+def kpi_tiles(panel: VK.KpiPanel) -> None:
+    rows = list(panel.kpis.itertuples())
     for i in range(0, len(rows), TILES_PER_ROW):
         cols = st.columns(TILES_PER_ROW)
         for col, kpi in zip(cols, rows[i:i + TILES_PER_ROW]):
@@ -54,13 +53,36 @@ def kpi_tiles(period: dict, kpis) -> None:
                     kpi.name,
                     value,
                     delta=delta,
-                    delta_description=f"vs {period['previous_label']}" if delta is not None else None,
+                    delta_description=f"vs {panel.period['previous_label']}" if delta is not None else None,
                     help=f"{kpi.formula}\n\nTrend line: per quarter ({trend}).",
                     border=True,
                     chart_data=spark if len(spark) > 1 else None,
                     chart_type="line",
                 )
                 st.markdown(status_html(kpi), unsafe_allow_html=True)
+                why = panel.why_of(kpi.kpi_id)
+                if why is not None:
+                    st.caption("Why: " + ui.escape(why.short))
+
+
+def kpi_section() -> None:
+    panel = runtime.cached(VK.overview, f, today)
+    st.subheader(f"Key figures · {panel.period['sentence']}")
+    st.markdown(f"**{ui.escape(panel.summary)}** — every KPI, those off track first.")
+    st.caption(" ".join(panel.notes))
+    kpi_tiles(panel)
+    if panel.whys:
+        n = len(panel.whys)
+        with st.expander(f"Why {n} KPI{'s miss their' if n > 1 else ' misses its'} target", expanded=False):
+            st.markdown("\n".join(f"- **{ui.escape(w.name)}** ({ui.escape(w.status_label)}): {ui.escape(w.headline)}"
+                                   for w in panel.whys))
+            if panel.meeting_note:
+                st.caption(ui.escape(panel.meeting_note))
+    st.page_link("pages/kpis.py", label="KPIs & targets: the lists behind each why, the meeting rhythm and the "
+                 "KPIs against their targets over time", icon="🎯")
+    ui.download(metrics.kpi_table(panel.kpis, panel.period["label"], panel.period["previous_label"]),
+                label="KPIs (CSV)", file_stem=f"kpis_{panel.period['label'].replace(' ', '_')}",
+                title=f"KPIs, {panel.period['sentence']}", f=f, key="dl_kpis")
 
 
 def render() -> None:
@@ -73,52 +95,27 @@ def render() -> None:
         return
 
     # -- KPI tiles ---------------------------------------------------------------------
-    period = runtime.cached(metrics.overview_period, f, today)
-    kpis = runtime.cached(metrics.compute_kpis, f, period["type"], period["start"])
-    st.subheader(f"Key figures · {period['sentence']}")
-    notes = []
-    if f.period in ("all", "last12"):
-        notes.append("The tiles show the latest quarter; pick a quarter, half or year under Period to see another.")
-    if period["partial"]:
-        notes.append(f"{period['label']} is not over: its figures so far are compared with the whole of "
-                     f"{period['previous_label']}.")
-    if not metrics.targets_apply(f):
-        notes.append("Targets are set for both collaboratives as a whole (overall target), so this filtered view "
-                     "is not compared with them.")
-    if f.has_country_scope:
-        notes.append("Recorded collaborations are not tied to countries: the country filters narrow only the "
-                     "first-time partner pairs counted as new collaborations.")
-    if kpis["value"].isna().any():
-        notes.append("— : no records cover the period for that figure (missing, not zero).")
-    notes.append(f"Trend lines: the last {metrics.SPARK_QUARTERS} quarters. Each KPI's definition is under the ? next to its name.")
-    st.caption(" ".join(notes))
-    kpi_tiles(period, kpis)
-    ui.download(metrics.kpi_table(kpis, period["label"], period["previous_label"]), label="KPIs (CSV)",
-                file_stem=f"kpis_{period['label'].replace(' ', '_')}", title=f"KPIs, {period['sentence']}", f=f,
-                key="dl_kpis")
+    kpi_section()
 
     # -- reporting freshness -------------------------------------------------------------
     st.subheader("Reporting freshness")
     ui.reporting_panel(runtime.cached(VF.reporting_panel, f, today), f, key="fresh_overview")
 
     # -- timeline ----------------------------------------------------------------------
+    acts = runtime.cached(VO.activity_panel, f, LATEST_ROWS)
     st.subheader("Activities per quarter, by type")
-    timeline = runtime.cached(Q.activity_timeline, f)
-    if timeline.empty:
+    if acts.timeline.empty:
         ui.empty_state("No activities recorded in this view.",
                        "No activity of the collaboratives is recorded as starting in this period with these partners "
                        "and countries. Widen the filters in the sidebar.")
     else:
-        types = runtime.cached(Q.activity_types)
-        st.altair_chart(charts.activity_timeline(timeline, list(types["label"])), width="stretch")
-        shown = timeline[["quarter", "type", "activities"]].rename(
-            columns={"quarter": "Quarter", "type": "Activity type", "activities": "Activities"})
-        ui.download(shown, label="Activities per quarter (CSV)", file_stem="activities_per_quarter",
+        st.altair_chart(charts.activity_timeline(acts.timeline, acts.type_order), width="stretch")
+        ui.download(acts.timeline_csv, label="Activities per quarter (CSV)", file_stem="activities_per_quarter",
                     title="Activities per quarter, by type", f=f, key="dl_timeline")
 
     # -- latest activities -------------------------------------------------------------
     st.subheader("Latest activities")
-    latest = runtime.cached(Q.latest_activities, f, LATEST_ROWS)
+    latest = acts.latest
     if latest.empty:
         ui.empty_state("No activities recorded in this view.", "Widen the filters in the sidebar to see recent activities.")
         return
@@ -126,23 +123,29 @@ def render() -> None:
         latest,
         hide_index=True,
         width="stretch",
-        placeholder="—",
+        placeholder=labels.MISSING,
         height=(len(latest) + 1) * 35 + 3,  # every row, no inner scrolling
         column_config={
-            "date": st.column_config.DateColumn("Date", format="D MMM YYYY", width=95, pinned=True),
-            "title": st.column_config.TextColumn("Title", width=320, pinned=True),
-            "type": st.column_config.TextColumn("Type", width=170),
-            "collaborative": st.column_config.TextColumn("Collaborative", width=105,
+            "Date": st.column_config.TextColumn("Date", width=95, pinned=True),
+            "Title": st.column_config.TextColumn("Title", width=320, pinned=True),
+            "Type": st.column_config.TextColumn("Type", width=170),
+            "Collaborative": st.column_config.TextColumn("Collaborative", width=105,
                                                          help="Gender, LNOB, or outside both collaboratives."),
-            "partners": st.column_config.TextColumn("Partners", width=200),
-            "countries": st.column_config.TextColumn("Countries", width=160,
-                                                     help="— : the activity names no country."),
-            "outcome": st.column_config.TextColumn("Outcome", width=280, help="— : no outcome recorded."),
+            "Partners": st.column_config.TextColumn("Partners", width=200),
+            "Countries": st.column_config.TextColumn("Countries", width=160,
+                                                     help=f"{labels.MISSING} : the activity names no country."),
+            "Outcome": st.column_config.TextColumn("Outcome", width=280,
+                                                   help=f"{labels.MISSING} : no outcome recorded."),
         },
     )
     st.caption("Scroll the table sideways for partners, countries and outcomes; click a cell to read all of it.")
-    ui.download(latest, label="Latest activities (CSV)", file_stem="latest_activities",
+    ui.download(acts.latest_csv, label="Latest activities (CSV)", file_stem="latest_activities",
                 title="Latest activities", f=f, key="dl_latest")
 
 
 render()
+
+# -- my partner's lens: who else works where the chosen partner works (its own section) --
+from collab_data import lens_panel  # noqa: E402
+
+lens_panel.render(f, key="overview", short=True)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from collab_data import queries, ui
 from collab_data.charts import catalogue as charts
+from collab_data.labels import EITHER_COLLABORATIVE, MISSING, OUTSIDE_BOTH, person_date
 from collab_data.queries import catalogue as Q
 from collab_data.runtime import cached
 from collab_data.views import freshness as VF
@@ -32,7 +33,7 @@ STAGE = lambda s: charts.STAGE_LABELS.get(s, s)  # noqa: E731
 def show(table: pd.DataFrame, *, key: str, title: str, file_stem: str, label: str = "Download (CSV)",
          column_config: dict | None = None, height: int | None = None) -> None:
     """A table and a CSV download of exactly that table."""
-    st.dataframe(table, hide_index=True, column_config=column_config or {},
+    st.dataframe(table, hide_index=True, column_config=column_config or {}, placeholder=MISSING,
                  height=height or min(38 + 35 * len(table), 440))
     ui.download(table, label=label, file_stem=file_stem, title=title, f=f, key=key)
 
@@ -45,6 +46,9 @@ search = st.text_input(
     help="Every word must appear in a partner's or tool's name, acronym, description or topics "
          "(for partners also their tools' names; for tools also owners and LNOB dimensions).",
 ) or ""
+if f.has_country_scope:
+    st.caption("With a country filter: the partners with a programme or an activity in those countries, and the "
+               "tools used by a programme there.")
 partners = cached(Q.partners_catalogue, f, search.strip())
 reporting = cached(VF.reporting_panel, f, today)
 reporting_of = dict(zip(reporting.table["Partner"], reporting.table["Status"]))
@@ -60,11 +64,11 @@ with tab_p:
             "Partner": partners["acronym"].fillna(partners["name"]),
             "Name": partners["name"],
             "Type": partners["org_type"].map(Q.ORG_TYPE_LABELS),
-            "Headquarters": partners["hq"],
-            "Collaboratives": partners["collaboratives"],
+            "Headquarters": partners["hq"].fillna(MISSING),
+            "Collaboratives": partners["collaboratives"].fillna(OUTSIDE_BOTH),
             "Reporting": partners["acronym"].fillna(partners["name"]).map(reporting_of),
-            "Tools": partners["tools"],
-            "Topics": partners["topics"],
+            "Tools": partners["tools"].fillna(MISSING),
+            "Topics": partners["topics"].fillna(MISSING),
             "Countries": partners["countries"],
             "Programmes": partners["programmes"],
             "Website": partners["website"],
@@ -93,9 +97,9 @@ with tab_t:
             "Tool": tools["name"],
             "Kind": tools["kind"].map(KIND),
             "Stage": tools["stage"].map(STAGE),
-            "Owners": tools["owners"],
-            "Topics": tools["topics"],
-            "LNOB dimensions": tools["dimensions"],
+            "Owners": tools["owners"].fillna(MISSING),
+            "Topics": tools["topics"].fillna(MISSING),
+            "LNOB dimensions": tools["dimensions"].fillna(MISSING),
             "Launched": tools["launched_year"].astype("Int64"),
             "Countries": tools["countries"],
             "Programmes": tools["programmes"],
@@ -121,7 +125,7 @@ ui.reporting_panel(reporting, f, key="fresh_partners", full=True)
 # ----------------------------------------------------------------------------------------
 with st.expander("🗂️ Who has reported: the records each partner holds, and its last import or edit"):
     reported = cached(VM.who_has_reported, today)
-    st.dataframe(reported, hide_index=True, width="stretch", height=min(38 + 35 * len(reported), 420),
+    st.dataframe(reported, placeholder="—", hide_index=True, width="stretch", height=min(38 + 35 * len(reported), 420),
                  column_config={"Last change (UTC)": st.column_config.TextColumn(
                      help="The newest upload or edit of one of the partner's records; — when they all came with "
                           "the database.")})
@@ -137,8 +141,9 @@ with tab_pp:
         ui.empty_state("No partner in view.", NO_MATCH_HOW)
     else:
         partner_labels = dict(zip(choices["partner_id"], choices["label"], strict=True))
-        pid = st.selectbox("Partner", list(partner_labels), key="pt_partner", bind="query-params",
-                           format_func=lambda p: partner_labels.get(p, p))
+        pid = st.selectbox("Partner", list(partner_labels), index=Q.default_partner(choices), key="pt_partner",
+                           bind="query-params", format_func=lambda p: partner_labels.get(p, p),
+                           help="Opens on the partner with the most programmes, activities and collaborations in view.")
         prof = cached(Q.partner_profile, f, pid)
         info = prof["info"].iloc[0]
         st.subheader(info["name"] + (f" ({info['acronym']})" if pd.notna(info["acronym"]) else ""))
@@ -167,7 +172,7 @@ with tab_pp:
                 st.info(f"{ui.escape(name)} owns no tool in view.", icon="ℹ️")
             else:
                 show(pd.DataFrame({"Tool": d["tool"], "Kind": d["kind"].map(KIND), "Stage": d["stage"].map(STAGE),
-                                   "Co-owners": d["co_owners"], "Countries": d["countries"]}),
+                                   "Co-owners": d["co_owners"].fillna(MISSING), "Countries": d["countries"]}),
                      key="dl_pt_p_tools", title=f"Tools of {name}", file_stem=f"partner_{pid}_tools")
         with t2:
             d = prof["countries"]
@@ -175,8 +180,8 @@ with tab_pp:
                 st.info(f"{ui.escape(name)} has no country programme in view.", icon="ℹ️")
             else:
                 show(pd.DataFrame({"Country": d["country"], "ISO3": d["iso3"], "Income group": d["income_group"],
-                                   "Programmes": d["programmes"], "Topics": d["topics"], "Tools": d["tools"],
-                                   "Other partners there": d["other_partners"]}),
+                                   "Programmes": d["programmes"], "Topics": d["topics"].fillna(MISSING), "Tools": d["tools"].fillna(MISSING),
+                                   "Other partners there": d["other_partners"].fillna("None: works alone")}),
                      key="dl_pt_p_countries", title=f"Countries of {name}", file_stem=f"partner_{pid}_countries")
         with t3:
             d = prof["programmes"]
@@ -184,8 +189,8 @@ with tab_pp:
                 st.info(f"{ui.escape(name)} has no country programme in view.", icon="ℹ️")
             else:
                 show(pd.DataFrame({"Programme": d["program_id"], "Country": d["country"], "ISO3": d["iso3"],
-                                   "Tool": d["tool"], "Support": d["support_type"].map(Q.SUPPORT_LABELS),
-                                   "Topic": d["topic"], "Start": d["start_date"], "End": d["end_date"],
+                                   "Tool": d["tool"].fillna(MISSING), "Support": d["support_type"].map(Q.SUPPORT_LABELS),
+                                   "Topic": d["topic"].fillna(MISSING), "Start": d["start_date"].map(person_date), "End": d["end_date"].map(person_date),
                                    "Status": d["status"].str.capitalize()}),
                      key="dl_pt_p_programmes", title=f"Programmes of {name}", file_stem=f"partner_{pid}_programmes")
         with t4:
@@ -193,9 +198,9 @@ with tab_pp:
             if d.empty:
                 st.info(f"{ui.escape(name)} took part in no activity in view.", icon="ℹ️")
             else:
-                show(pd.DataFrame({"Date": d["start_date"], "Activity": d["title"], "Type": d["type"],
-                                   "Collaborative": d["collaborative"], "With": d["with_partners"],
-                                   "Outcome": d["outcome"]}),
+                show(pd.DataFrame({"Date": d["start_date"].map(person_date), "Activity": d["title"], "Type": d["type"],
+                                   "Collaborative": d["collaborative"].fillna(EITHER_COLLABORATIVE), "With": d["with_partners"].fillna(MISSING),
+                                   "Outcome": d["outcome"].fillna(MISSING)}),
                      key="dl_pt_p_activities", title=f"Activities of {name}", file_stem=f"partner_{pid}_activities",
                      column_config={"Activity": st.column_config.TextColumn(width=320)})
         with t5:
@@ -203,9 +208,10 @@ with tab_pp:
             if d.empty:
                 st.info(f"{ui.escape(name)} has no collaboration in view.", icon="ℹ️")
             else:
-                show(pd.DataFrame({"Started": d["started_date"], "Collaboration": d["title"],
+                show(pd.DataFrame({"Started": d["started_date"].map(person_date), "Collaboration": d["title"],
                                    "Kind": d["kind"].map(Q.COLLABORATION_KIND_LABELS),
-                                   "With partners": d["with_partners"], "Grew out of": d["origin_activity"]}),
+                                   "With partners": d["with_partners"].fillna(MISSING),
+                                   "Grew out of": d["origin_activity"].fillna(MISSING)}),
                      key="dl_pt_p_collabs", title=f"Collaborations of {name}", file_stem=f"partner_{pid}_collaborations",
                      column_config={"Collaboration": st.column_config.TextColumn(width=300)})
 
@@ -241,7 +247,7 @@ with tab_tp:
         else:
             show(pd.DataFrame({"Country": d["country"], "ISO3": d["iso3"], "Income group": d["income_group"],
                                "Programmes": d["programmes"], "Partners": d["partners"],
-                               "Status": d["statuses"].str.capitalize(), "First start": d["first_start"]}),
+                               "Status": d["statuses"].str.capitalize(), "First start": d["first_start"].map(person_date)}),
                  key="dl_pt_t_countries", title=f"Countries using {info['name']}", file_stem=f"tool_{tid}_countries")
 
 # ----------------------------------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from browser import ARTIFACTS, KNOWN_CONSOLE_NOISE, LOCAL_PREFIXES, streamlit_server, wait_for_run
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -106,6 +109,68 @@ def test_filter_change_goes_to_the_url_and_the_url_restores_it(browser, server):
         w.close()
 
 
+def test_overview_lists_every_kpi_off_track_first(browser, server):
+    """Leadership sees all the KPIs on the home screen, the ones off track first (not a chosen few that
+    look all green)."""
+    from collab_data import metrics
+
+    w = Watched(browser, width=1400, height=1000)
+    try:
+        w.page.goto(f"{server}/")
+        wait_for_run(w.page)
+        n = len(metrics.KPIS)
+        w.page.wait_for_function(f"document.querySelectorAll('[data-testid=stMetricLabel]').length >= {n}",
+                                 timeout=15_000)
+        labels = [t.strip() for t in w.page.locator("[data-testid=stMetricLabel]").all_inner_texts()]
+        assert sorted(labels) == sorted(k.name for k in metrics.KPIS.values())
+        words = ("Off track", "At risk", "On track")
+        pills = [t.strip() for t in w.page.locator("[data-testid=stMarkdownContainer] span[style*='border-radius']")
+                 .all_inner_texts()]
+        statuses = [next((word for word in words if word in t), "other") for t in pills]
+        assert len(statuses) == n and "Off track" in statuses, pills
+        rank = {"Off track": 0, "At risk": 1, "On track": 2, "other": 3}
+        assert [rank[s] for s in statuses] == sorted(rank[s] for s in statuses), statuses
+        assert w.page.get_by_text(f"{statuses.count('Off track')} Off track", exact=False).count() >= 1
+        assert w.real_errors() == [] and w.outside() == []
+    finally:
+        w.close()
+
+
+def test_the_partner_lens_lists_the_other_partners_in_its_countries(browser, server):
+    """A partner asks "who else works where we work": with My partner = UN Women (even with the Partners
+    filter on UN Women), Overlap lists the other partners of its countries; the choice goes to the URL."""
+    import csv
+
+    w = Watched(browser, width=1400, height=1000)
+    try:
+        page = w.page
+        page.goto(f"{server}/overlap?partner=UN%20Women&my_partner=UN%20Women")
+        wait_for_run(page)
+        main = page.locator("[data-testid=stMain]")
+        main.get_by_role("heading", name="My partner: UN Women").wait_for(timeout=15_000)
+        page.get_by_role("tab", name=re.compile(r"Who else, with which tools")).click()
+        with page.expect_download() as dl:
+            page.get_by_role("button", name=re.compile("⬇ Download")).filter(visible=True).first.click()
+        text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+        rows = list(csv.DictReader(line for line in text.splitlines() if line and not line.lstrip('"').startswith("#")))
+        others = {r["Other partner"] for r in rows}
+        assert {"GPSDD", "CIVICUS", "UNSD", "PARIS21"} <= others and "UN Women" not in others, others
+        assert {(r["Country"], r["Other partner"]) for r in rows} >= {("Ghana", "GPSDD"), ("Ghana", "CIVICUS")}
+
+        page.get_by_role("combobox", name="My partner").click()
+        page.get_by_role("option", name="PARIS21", exact=True).click()
+        page.wait_for_function("() => location.search.includes('my_partner=PARIS21')", timeout=15_000)
+        wait_for_run(page)
+        main.get_by_role("heading", name="My partner: PARIS21").wait_for(timeout=15_000)
+        page.reload()
+        wait_for_run(page)
+        main.get_by_role("heading", name="My partner: PARIS21").wait_for(timeout=15_000)
+        assert page.locator("[data-testid=stException]").count() == 0
+        assert w.real_errors() == [] and w.outside() == []
+    finally:
+        w.close()
+
+
 def test_deep_link_on_a_fresh_server_runs_the_router(browser, sample_db_path, tmp_path):
     """The very first request of a new server is a deep link with filters in it."""
     db = tmp_path / "fresh.duckdb"
@@ -149,7 +214,10 @@ def test_editor_uploads_through_the_real_file_input(browser, sample_db_path, tmp
         '[[editors]]\nname = "Secretariat"\npartner = "admin"\n'
         f'passcode_hash = "{auth.hash_passcode("browser test passcode")}"\n', encoding="utf-8")
     example = tmp_path / "activities-example.csv"
-    example.write_bytes(template_csv(example=True))
+    # a partner's file carries a column we do not use: it must be named, with its values, not dropped silently
+    lines = template_csv(example=True).decode("utf-8-sig").splitlines()
+    lines = [lines[0] + ",Budget (USD)"] + [line + ",1000" for line in lines[1:] if line.strip()]
+    example.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with streamlit_server(db, args=["--secrets.files", str(secrets)]) as base:
         w = Watched(browser)
         try:
@@ -167,6 +235,10 @@ def test_editor_uploads_through_the_real_file_input(browser, sample_db_path, tmp
             page.locator("input[type=file]").set_input_files(str(example))
             page.get_by_text("Rows that will be written (4)").wait_for(timeout=30_000)
             wait_for_run(page)
+            unmatched = page.locator("[data-testid=stAlert]").filter(
+                has_text="The column 'Budget (USD)' is not matched to any field")
+            assert unmatched.count() == 1
+            assert "1000" in unmatched.inner_text() and "not imported" in unmatched.inner_text()
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "upload-preview.png"), full_page=True)
             page.get_by_role("button", name="Import the 4 valid rows").click()
@@ -174,6 +246,23 @@ def test_editor_uploads_through_the_real_file_input(browser, sample_db_path, tmp
             wait_for_run(page)
             page.get_by_role("tab", name="Activity log").click()
             assert page.get_by_text("155 activities").count() == 1
+
+            # undo asks first, says what it removed, and the batch then reads undone
+            page.get_by_role("tab", name="Import history").click()
+            wait_for_run(page)
+            undo = page.get_by_role("button", name=re.compile(r"Undo batch \d+ \(4 activities\)"))
+            expect(undo).to_be_disabled()
+            page.get_by_text(re.compile(r"Yes, remove the 4 activities of batch")).click()
+            expect(undo).to_be_enabled()
+            undo.click()
+            page.get_by_text(re.compile(r"Batch \d+ undone: 4 activities removed from activities-example\.csv")
+                             ).wait_for(timeout=30_000)
+            wait_for_run(page)
+            assert page.get_by_role("button", name=re.compile(r"Undo batch")).count() == 0
+            picker = page.get_by_role("combobox", name="Look at a batch")
+            expect(picker).to_have_value(re.compile(r"Undone on"))
+            page.get_by_role("tab", name="Activity log").click()
+            assert page.get_by_text("151 activities").count() == 1
             assert w.page.locator("[data-testid=stException]").count() == 0
             assert w.outside() == []
         finally:

@@ -95,10 +95,11 @@ def test_heatmap_equals_sql_region_and_income(app_test, sample_db_path):
     assert expected["iso3"].nunique() <= 30  # all fit: no top-N cut
     assert_cells_match(data, expected)
     assert_no_missing_as_zero(data)
-    # rows: most series broken down first
+    # rows: the page opens on the largest gaps (fewest series broken down first), and says so
     totals = expected.groupby(["iso3", "name"], as_index=False)["value"].sum(min_count=1)
-    order = totals.sort_values(["value", "name"], ascending=[False, True], na_position="last")["name"].tolist()
+    order = totals.sort_values(["value", "name"], ascending=[True, True], na_position="last")["name"].tolist()
     assert list(dict.fromkeys(data["country"])) == order
+    assert "largest gaps first" in " ".join(c.value for c in t.get("caption"))
     # the source is stated
     captions = " ".join(c.value for c in t.get("caption"))
     assert "UN Statistics Division" in captions and "2021" in captions
@@ -110,7 +111,7 @@ def test_heatmap_top_n_ldc_and_share(app_test, sample_db_path):
     expected = expected_cells(sample_db_path, "c.is_ldc")
     totals = expected.groupby(["iso3", "name"], as_index=False)["value"].sum(min_count=1)
     assert len(totals) > 30
-    top = totals.sort_values(["value", "name"], ascending=[False, True], na_position="last").head(30)
+    top = totals.sort_values(["value", "name"], ascending=[True, True], na_position="last").head(30)  # the largest gaps first
     _, data = chart_data(charts(tab(at, "Breakdowns"))[0])
     assert list(dict.fromkeys(data["country"])) == top["name"].tolist()
     assert_cells_match(data, expected[expected["iso3"].isin(top["iso3"])])

@@ -86,7 +86,12 @@ def corpus() -> list[Case]:
         Case("ambiguous date", csv_bytes(HEADER, GOOD.replace("2026-03-10,2026-03-12", "03/04/2026,")),
              "error", row=2, column="start_date", text="ambiguous", imported=0),
         Case("invalid date", csv_bytes(HEADER, GOOD.replace("2026-03-10", "2026-02-30")),
-             "error", row=2, column="start_date", text="not a real date", imported=0),
+             "error", row=2, column="start_date", text="February 2026 has 28 days", imported=0),
+        Case("day that does not exist in the month", csv_bytes(HEADER, GOOD.replace("2026-03-10,2026-03-12",
+                                                                                      "31/02/2026,")),
+             "error", row=2, column="start_date", text="31/02/2026: February 2026 has 28 days", imported=0),
+        Case("unknown acronym gets no chance suggestion", csv_bytes(HEADER, GOOD.replace("PARIS21", "UNFPA")),
+             "error", row=2, column="partners", text="Unknown partner 'UNFPA'.", imported=0),
         Case("end before start", csv_bytes(HEADER, GOOD.replace("2026-03-10,2026-03-12", "2026-03-10,2026-03-01")),
              "error", row=2, column="end_date", text="before it starts", imported=0),
         Case("unknown country with suggestion", csv_bytes(HEADER, GOOD.replace("Kenya", "Kenia")),
@@ -108,7 +113,7 @@ def corpus() -> list[Case]:
         Case("duplicate of the database",
              csv_bytes(HEADER, "Demo: Individual Deprivation Measure for partner country teams,tool showcase,2024-01-09,,"
                                "Equality Insights;PARIS21;EM2030,,gender,,"),
-             "error", row=2, column="title", text="already in the database", imported=0),
+             "warning", column=None, text="1 row already imported, skipped", imported=0),
         Case("future date", csv_bytes(HEADER, GOOD.replace("2026-03-10,2026-03-12", "2027-05-01,")),
              "warning", row=2, column="start_date", text="future", imported=1),
         Case("before 2015", csv_bytes(HEADER, GOOD.replace("2026-03-10,2026-03-12", "2012-05-01,")),
@@ -269,3 +274,92 @@ def test_reader_reports_encoding_delimiter_and_header_row():
     assert t.columns == ["a", "b", "c"] and t.delimiter == ";" and t.header_row == 3 and t.row_numbers == [4]
     with pytest.raises(FileRejected):
         read_table(b"\x00\x01\x02\x03" * 100)
+
+
+@pytest.mark.parametrize("text, problem, fix", [
+    ("31/02/2026", "31/02/2026: February 2026 has 28 days", "last day of February 2026 is the 28th"),
+    ("2026-02-29", "2026 is not a leap year", "Correct the day"),
+    ("2024-02-30", "February 2024 has 29 days", "the 29th"),
+    ("31/04/2026", "April 2026 has 30 days", "the 30th"),
+    ("2026-13-01", "there is no month 13", "Correct the month"),
+    ("32 Mar 2026", "March 2026 has 31 days", "the 31st"),
+    ("30/13/2026", "neither 30 nor 13 is a month", "YYYY-MM-DD"),
+])
+def test_date_hints_say_what_is_wrong(text, problem, fix):
+    got = parse_date(text)
+    assert got.value is None and problem in got.problem and fix in got.hint, got
+
+
+def test_date_hint_reaches_the_finding(writable_db):
+    plan = A.validate(csv_bytes(HEADER, GOOD.replace("2026-03-10,2026-03-12", "2026-03-10,31/04/2026")), "x.csv",
+                      writable_db, editor=ADMIN, today=TODAY)
+    (f,) = [f for f in plan.findings if f.tier == "error"]
+    assert f.message == "Invalid end date 31/04/2026: April 2026 has 30 days."
+    assert f.fix == "Correct the day: the last day of April 2026 is the 30th."
+    assert "YYYY-MM-DD" not in f.fix
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("UNFPA", None), ("UNDP", None), ("ODI", None), ("WB", None),      # other acronyms: no chance likeness
+    ("UN Woman", "unwomen"), ("PARIS2l", "paris21"), ("Sightsavers International", "sightsavers"),
+    ("Partnership in Statistics for Develop", "paris21"), ("Danish Institute for Animal Rights", "dihr"),
+])
+def test_partner_suggestions_need_real_similarity(writable_db, text, expected):
+    ctx = A.Context.load(writable_db, TODAY, activities=False)
+    pid, score, suggestions = ctx.resolve_partner(text)
+    assert pid is None, "an unknown name is never taken for a partner that only looks like it"
+    assert (suggestions[:1] or [None])[0] == expected, suggestions
+
+
+@pytest.mark.parametrize("text, expected", [("Paris 21", "paris21"), ("UN-Women", "unwomen"), ("World Bnak", "worldbank"),
+                                            ("Open Data Wach", "odw")])
+def test_near_misses_are_still_read(writable_db, text, expected):
+    ctx = A.Context.load(writable_db, TODAY, activities=False)
+    assert ctx.resolve_partner(text)[0] == expected
+
+
+def test_similarity_is_not_chance_overlap():
+    assert A.similarity("unfpa", "unicef") == 0
+    assert A.similarity("un woman", "un women") > 0.8
+    assert A.similarity("paris 21", "paris21") == 1
+
+
+def test_a_running_log_uploaded_again_imports_only_its_new_rows(writable_db):
+    data = A.template_csv(example=True)
+    first = A.validate(data, "log.csv", writable_db, editor=ADMIN, today=TODAY)
+    A.import_activities(writable_db, first, editor=ADMIN)
+    grown = data + csv_bytes(GOOD, GOOD.replace("weights", "design").replace("2026-03-10,2026-03-12", "2027-01-10,"))
+    plan = A.validate(grown, "log.csv", writable_db, editor=ADMIN, today=TODAY)
+    counts = plan.counts()
+    assert counts["rows read"] == 6 and counts["rows to import"] == 2
+    assert counts["error"] == 0 and counts["rows dropped"] == 0 and counts["rows already imported"] == 4
+    again = [f for f in plan.findings if "already imported" in f.message]
+    assert len(again) == 1 and again[0].tier == "warning"
+    assert again[0].message.startswith("4 rows already imported, skipped") and "rows 2, 3, 4, 5" in again[0].message
+    # the skipped rows add no other finding (their warnings would be noise), the new rows keep theirs
+    assert {f.row for f in plan.findings if f.row is not None} <= {6, 7}
+    assert any(f.row == 7 and "future" in f.message for f in plan.findings)
+    batch = A.import_activities(writable_db, plan, editor=ADMIN)
+    assert writable_db.rows("SELECT rows_read, rows_imported, rows_skipped FROM import_batches WHERE batch_id = ?",
+                            [batch]) == [(6, 2, 4)]
+
+
+def test_preview_reads_names_and_labels(writable_db):
+    data = csv_bytes(HEADER, "Peer review of a module,peer review,2026-10-12,,UN Women; PARIS21,CIV; SEN,,,")
+    plan = A.validate(data, "x.csv", writable_db, editor=ADMIN, today=TODAY)
+    row = plan.preview_frame().iloc[0].to_dict()
+    assert row["Partners"] == "UN Women; PARIS21" and "Senegal" in row["Countries"] and "CIV" not in row["Countries"]
+    assert row["Type"] == "Peer review" and row["Start"] == "12 Oct 2026" and row["End"] == "—"
+    assert row["Collaborative"] == "Both or neither" and row["Outcome"] == "—" and row["Tool"] == "—"
+    frame = plan.findings_frame()
+    assert not frame[["column", "value"]].isna().any().any()
+
+
+@pytest.mark.parametrize("column, field", [
+    ("End (dd/mm/yyyy)", "end_date"), ("Start (dd/mm/yyyy)", "start_date"), ("Collab.", "collaborative"),
+    ("Programme countries", "countries"), ("Country(ies)", "countries"), ("Partner(s)", "partners"),
+    ("Participating organisations", "partners"), ("Type of event", "type"), ("Event title", "title"),
+    ("Key outcomes", "outcome"), ("Next steps", "outcome"), ("Tool/product", "tool"), ("Focus countries", "countries"),
+])
+def test_synonyms_a_partner_would_write(column, field):
+    assert A.suggest_mapping([column]).get(field) == column

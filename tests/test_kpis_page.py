@@ -56,7 +56,11 @@ def test_default_view_equals_metrics_and_independent_sql(hashes, sample_db_path,
     at = make_app(hashes, sample_db_path, monkeypatch)
     assert any("KPIs · Q4 2026 (to 19 Nov 2026), compared with Q3 2026" in s.value for s in at.subheader)
     got = shown(at)
-    assert list(got) == list(metrics.PAGE_KPIS)
+    # every KPI, worst first (was the registry's order: Overview and the page now put Off track first)
+    assert sorted(got) == sorted(metrics.PAGE_KPIS)
+    rank = {"🔴 Off track": 0, "🟠 At risk": 1, "🟢 On track": 2}
+    order = [rank.get(s, 3) for s in statuses(at).values()]
+    assert order == sorted(order)
     expected = metrics.compute_kpis(get_database(sample_db_path), Filters(), "quarter", date(2026, 10, 1),
                                     metrics.PAGE_KPIS)
     assert got == {r.kpi_id: int(r.value) for r in expected.itertuples()}

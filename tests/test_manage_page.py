@@ -187,3 +187,33 @@ def test_an_admin_removes_the_sample_in_the_app(hashes, sample_db_path, tmp_path
     assert not [b for b in at.button if b.key == "rs_go"]
     db = get_database(path)
     assert db.rows("SELECT count(*) FROM partners") == [(0,)] and db.rows("SELECT count(*) FROM countries")[0][0] > 200
+
+
+def test_history_undo_says_what_it_removed_and_matchings_are_not_batches(hashes, sample_db_path, tmp_path, monkeypatch):
+    """The history of changes: an undo asks first, says what it removed, and the batch then reads
+    'Undone'; a saved column matching is not listed among the imports and edits."""
+    from collab_data import auth
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(sample_db_path, path)
+    db = get_database(path)
+    admin = A.Editor("Secretariat", None)
+    batch = A.import_activities(db, A.validate(A.template_csv(example=True), "q4.csv", db, editor=admin, today=TODAY),
+                                editor=admin)
+    A.save_mapping(db, "admin", {"title": "title"}, editor="Secretariat")
+    auth.THROTTLE.succeeded("secretariat")
+    at = make_editor_app(hashes, PAGE, path, monkeypatch)
+    sign_in(at, "Secretariat", ADMIN_CODE)
+    history = next(d.value for d in at.dataframe if "What" in d.value.columns and "Status" in d.value.columns)
+    assert not history["What"].str.contains("column mapping").any(), "a saved matching is a setting, not a batch"
+    assert at.selectbox(key="hist_pick").value == batch, "the newest import is picked first, not a matching"
+    assert next(b for b in at.button if b.key == f"hist_undo_{batch}").disabled, "not before the confirmation"
+    at.checkbox(key=f"hist_sure_{batch}").check().run()
+    next(b for b in at.button if b.key == f"hist_undo_{batch}").click()
+    at.run()
+    assert not at.exception, at.exception
+    said = " ".join(s.value for s in at.success).replace("\\", "")
+    assert f"Batch {batch} undone (q4.csv): removed 4 activities" in said and "now reads 'Undone'" in said, said
+    history = next(d.value for d in at.dataframe if "What" in d.value.columns and "Status" in d.value.columns)
+    assert history.set_index("Batch").loc[batch, "Status"].startswith("Undone on "), history.to_string()
+    assert db.scalar("SELECT count(*) FROM activities WHERE batch_id = ?", [batch]) == 0

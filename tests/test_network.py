@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from datetime import date
 
@@ -173,3 +174,112 @@ def test_network_page(app_test, sample_db_path, empty_db_path):
     assert not at.exception, at.exception
     assert not at.get("vega_lite_chart")
     assert any("no network to draw" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------------------
+# Readable at any size: kinds, minimum weight, new only, top partners with the rest grouped
+# --------------------------------------------------------------------------------------
+def hand_edges() -> pd.DataFrame:
+    """Five partners a..e: a-b (5 times, new), a-c (1), b-c (3), c-d (2, new), d-e (1)."""
+    rows = [("a", "b", 2, 3, True), ("a", "c", 1, 0, False), ("b", "c", 0, 3, False), ("c", "d", 1, 1, True),
+            ("d", "e", 0, 1, False)]
+    e = pd.DataFrame(rows, columns=["partner_a_id", "partner_b_id", "collaborations", "joint_activities", "is_new"])
+    e["partner_a"], e["partner_b"] = e["partner_a_id"].str.upper(), e["partner_b_id"].str.upper()
+    e["weight"] = e["collaborations"] + e["joint_activities"]
+    e["first_seen"] = pd.to_datetime(["2026-01-01", "2020-01-01", "2021-01-01", "2026-02-01", "2022-01-01"])
+    e["status"] = [network.NEW if n else network.EXISTING for n in e["is_new"]]
+    return e
+
+
+def hand_nodes() -> pd.DataFrame:
+    ids = list("abcdef")  # f: in scope, no connection
+    return pd.DataFrame({"partner_id": ids, "partner": [i.upper() for i in ids], "name": [f"Partner {i}" for i in ids],
+                         "membership": ["gender"] * 6, "in_scope": [True] * 6, "activities": [6, 5, 4, 3, 2, 1]})
+
+
+def test_degree_table_is_vectorised_and_counts_each_end():
+    t = network.degree_table(hand_nodes(), hand_edges()).set_index("partner_id")
+    assert t.loc["c", ["degree", "via_collaborations", "via_joint_activities", "new_connections"]].tolist() == [3, 2, 2, 1]
+    assert t.loc["a", ["degree", "new_connections"]].tolist() == [2, 1]
+    assert t.loc["f", "degree"] == 0, "a partner in scope without a connection is drawn, with 0"
+    assert t.index.tolist()[:3] == ["c", "a", "b"], "most connected first (then activities)"
+    empty = network.degree_table(hand_nodes(), hand_edges().iloc[0:0])
+    assert (empty["degree"] == 0).all() and len(empty) == 6
+    # no Python loop over edges: the function has no itertuples / iterrows in its body
+    import inspect
+    body = inspect.getsource(network.degree_table)
+    assert "itertuples" not in body and "iterrows" not in body and "for row" not in body
+
+
+def test_filter_edges_by_weight_and_new():
+    e = hand_edges()
+    assert network.filter_edges(e, min_weight=3)[["partner_a_id", "partner_b_id"]].values.tolist() == [
+        ["a", "b"], ["b", "c"]]
+    assert network.filter_edges(e, only_new=True)["partner_b_id"].tolist() == ["b", "d"]
+    assert len(network.filter_edges(e, min_weight=0)) == 5
+
+
+def test_auto_min_weight_keeps_at_most_the_strongest():
+    e = hand_edges()  # weights 5, 1, 3, 2, 1
+    assert network.auto_min_weight(e, max_edges=5) == 1
+    assert network.auto_min_weight(e, max_edges=3) == 2
+    assert network.auto_min_weight(e, max_edges=2) == 3
+    assert network.auto_min_weight(e, max_edges=0) == 5, "never an empty chart by default"
+
+
+def test_top_partners_fold_the_rest_into_one_node():
+    e = hand_edges()
+    t = network.degree_table(hand_nodes(), e)
+    nodes, edges = network.top_partners(t, e, 2)  # c and a drawn; b, d, e, f grouped
+    assert nodes["partner_id"].tolist() == ["c", "a", network.OTHERS_ID]
+    assert nodes.iloc[-1]["partner"] == "4 other partners" and nodes.iloc[-1]["membership"] == "others"
+    pairs = {(a, b): w for a, b, w in zip(edges["partner_a_id"], edges["partner_b_id"], edges["weight"])}
+    # a-c stays; a-b (5) -> a-others; b-c (3) + c-d (2) -> c-others; d-e (inside the others) is not drawn
+    assert pairs == {("a", "c"): 1, ("a", network.OTHERS_ID): 5, ("c", network.OTHERS_ID): 5}
+    assert edges.set_index(["partner_a_id", "partner_b_id"]).loc[("c", network.OTHERS_ID), "status"] == network.NEW
+    assert network.others_label(1) == "1 other partner"
+    same_nodes, same_edges = network.top_partners(t, e, None)
+    assert same_nodes is t and same_edges is e
+    network.network_chart(nodes, edges).to_dict()  # the grouped node draws
+
+
+def test_edges_by_kind(sample_db_path):
+    db = get_database(sample_db_path)
+    f = Filters()
+    kinds = QN.edge_kinds(db, f)
+    assert set(kinds["group"]) == {"Collaboration", "Joint activity"}
+    assert kinds["pairs"].is_monotonic_decreasing and kinds["label"].notna().all()
+    every = QN.edges(db, f)
+    for kind, pairs in zip(kinds["edge_kind"], kinds["pairs"]):
+        only = QN.edges(db, f, False, (kind,))
+        assert len(only) == pairs, kind
+        if kind.startswith("collaboration:"):
+            assert (only["joint_activities"] == 0).all() and (only["collaborations"] > 0).all()
+        else:
+            assert (only["collaborations"] == 0).all() and (only["joint_activities"] > 0).all()
+        # the first time together is over every record, whatever kind is shown
+        merged = only.merge(every, on=["partner_a_id", "partner_b_id"], suffixes=("", "_all"))
+        assert (merged["first_seen"] == merged["first_seen_all"]).all()
+
+
+def test_network_view_is_readable_with_15_partners_and_70_links(sample_db_path):
+    from collab_data.views import network as VN
+
+    db = get_database(sample_db_path)
+    view = VN.network_view(db, Filters())
+    assert len(view.all_edges) >= 60 and len(view.degrees) >= 15, "the sample is the hairball of the issue"
+    assert len(view.edges) <= network.MAX_EDGES, "by default only the strongest connections are drawn"
+    assert (view.edges["weight"] >= view.min_weight).all() and view.min_weight > 1
+    assert "not drawn" in view.drawn_sentence and str(view.min_weight) in view.drawn_sentence
+    assert len(view.partners_table) == len(view.degrees), "the table keeps every partner"
+    grouped = VN.network_view(db, Filters(), VN.NetworkOptions(top=8, min_weight=1))
+    assert len(grouped.nodes) == 9 and grouped.nodes.iloc[-1]["partner_id"] == network.OTHERS_ID
+    assert "grey circle" in grouped.drawn_sentence
+    kind = next(iter(grouped.kind_options))
+    one_kind = VN.network_view(db, Filters(), VN.NetworkOptions(kinds=(kind,), min_weight=1))
+    assert len(one_kind.all_edges) < len(view.all_edges)
+    for table in (view.partners_table, view.edges_table):
+        cells = table.astype(str)
+        for bad in (r"\bNone\b", r"\bnan\b", r"\bNaT\b", "knowledge_exchange", "joint_product"):
+            assert not cells.apply(lambda c, b=bad: c.str.contains(b)).any().any(), bad
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}|—", d) for d in view.edges_table["First together"])

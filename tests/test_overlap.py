@@ -265,7 +265,7 @@ def test_kosovo_is_listed_as_no_data_first(app_test, sample_db_path):
     gaps = table_with(at, "Data availability")
     assert gaps["Country"].tolist() == ["Kosovo", "Somalia"]
     assert gaps["Data availability"].tolist()[0] == "No data"
-    assert gaps["Year"].tolist()[0] == ""
+    assert gaps["Year"].tolist()[0] == "—"  # a missing year reads as a dash, never blank
 
 
 def test_empty_database_explains(app_test, empty_db_path):

@@ -43,21 +43,35 @@ def test_default_view_shows_latest_quarter_against_targets(app_test, sample_db_p
     assert "Data as of 19 November 2026" in text
     assert any("Q4 2026 (to 19 Nov 2026), compared with Q3 2026" in s.value for s in at.subheader)
     expected = independent_kpis(con, date(2026, 10, 1), date(2026, 12, 31))
-    assert _tiles(at) == _expected_tiles(expected)
+    # Overview now shows every KPI (it showed 6 and left out the ones off track): compare those an
+    # independent SQL covers, and check that all of them are there
+    tiles = _tiles(at)
+    assert set(tiles) == {metrics.KPIS[k].name for k in metrics.PAGE_KPIS}
+    assert {n: tiles[n] for n in _expected_tiles(expected)} == _expected_tiles(expected)
+    ids = {metrics.KPIS[k].name: k for k in metrics.PAGE_KPIS}
+    shown_ids = [ids[m.label] for m in at.metric]
     # deltas against Q3 2026
     before = independent_kpis(con, date(2026, 7, 1), date(2026, 9, 30))
-    assert [m.delta for m in at.metric] == [str(expected[k] - before[k]) for k in metrics.OVERVIEW_KPIS]
-    # status in words, against the quarter's targets
+    deltas = {ids[m.label]: m.delta for m in at.metric}
+    assert {k: deltas[k] for k in expected} == {k: str(expected[k] - before[k]) for k in expected}
+    # status in words, against the quarter's targets, worst first
     targets = dict(con.execute("SELECT kpi_id, target FROM kpi_targets WHERE period_type = 'quarter' "
                                "AND period_start = DATE '2026-10-01'").fetchall())
     lines = _status_lines(at)
-    assert len(lines) == len(metrics.OVERVIEW_KPIS)
-    for line, kid in zip(lines, metrics.OVERVIEW_KPIS):
-        share = expected[kid] / targets[kid]
-        word = "On track" if share >= 1 else "At risk" if share >= 0.8 else "Off track"
+    assert len(lines) == len(metrics.PAGE_KPIS)
+    words = []
+    for line, kid in zip(lines, shown_ids):
+        word = re.search(r"(On track|At risk|Off track)", line).group(1)
+        words.append(word)
         assert line.endswith(f"{word} target {targets[kid]:g}"), line
+        if kid in expected:
+            share = expected[kid] / targets[kid]
+            assert word == ("On track" if share >= 1 else "At risk" if share >= 0.8 else "Off track"), kid
+    rank = {"Off track": 0, "At risk": 1, "On track": 2}
+    assert [rank[w] for w in words] == sorted(rank[w] for w in words)
+    assert words[0] == "Off track"
     # every KPI explains its formula
-    assert all(m.proto.help.startswith(metrics.KPIS[k].formula[:40]) for m, k in zip(at.metric, metrics.OVERVIEW_KPIS))
+    assert all(m.proto.help.startswith(metrics.KPIS[k].formula[:40]) for m, k in zip(at.metric, shown_ids))
 
 
 def test_filters_from_url_gender_kenya_uganda_2025(app_test, sample_db_path, con):
@@ -65,7 +79,7 @@ def test_filters_from_url_gender_kenya_uganda_2025(app_test, sample_db_path, con
     assert not at.exception, at.exception
     assert at.session_state["country"] == ["KEN", "UGA"] and at.session_state["period"] == "2025"
     expected = independent_kpis(con, date(2025, 1, 1), date(2025, 12, 31), collab="gender", countries=("KEN", "UGA"))
-    assert _tiles(at) == _expected_tiles(expected)
+    assert {n: _tiles(at)[n] for n in _expected_tiles(expected)} == _expected_tiles(expected)
     assert any("2025, compared with 2024" in s.value for s in at.subheader)
     # a filtered view is not judged against the targets of both collaboratives
     assert all(re.fullmatch(r"– Not compared overall target \d+", line) for line in _status_lines(at)), _status_lines(at)
@@ -76,13 +90,13 @@ def test_filters_from_url_quarter_and_partner(app_test, sample_db_path, con):
     assert not at.exception, at.exception
     assert at.session_state["period"] == "2025-Q2"
     expected = independent_kpis(con, date(2025, 4, 1), date(2025, 6, 30), partners=("gpsdd", "paris21"))
-    assert _tiles(at) == _expected_tiles(expected)
+    assert {n: _tiles(at)[n] for n in _expected_tiles(expected)} == _expected_tiles(expected)
 
 
 def test_latest_activities_match_sql(app_test, sample_db_path, con):
     at = app_test(sample_db_path, PAGE, collab="LNOB", period="2026")
     assert not at.exception, at.exception
-    shown = next(d.value for d in at.dataframe if "title" in d.value.columns)
+    shown = next(d.value for d in at.dataframe if "Title" in d.value.columns)
     expected = con.execute("""
         SELECT a.start_date, a.title, t.label,
                (SELECT string_agg(coalesce(p.acronym, p.name), '; ' ORDER BY coalesce(p.acronym, p.name))
@@ -98,14 +112,16 @@ def test_latest_activities_match_sql(app_test, sample_db_path, con):
         ORDER BY a.start_date DESC, a.activity_id DESC
         LIMIT 15
     """).fetchall()
+    # readable column names, dates as a person reads them, "—" for what is not recorded (the table
+    # showed ISO-typed dates and None before; the CSV keeps ISO dates)
     assert len(shown) == len(expected) == 15
-    assert list(shown.columns) == ["date", "title", "type", "collaborative", "partners", "countries", "outcome"]
+    assert list(shown.columns) == ["Date", "Title", "Type", "Collaborative", "Partners", "Countries", "Outcome"]
     for row, exp in zip(shown.itertuples(index=False), expected):
-        assert pd.Timestamp(row.date).date() == exp[0]
-        assert (row.title, row.type, row.collaborative) == (exp[1], exp[2], "LNOB")
-        assert row.partners == exp[3]
-        assert (None if pd.isna(row.countries) else row.countries) == exp[4]
-        assert (None if pd.isna(row.outcome) else row.outcome) == exp[5]
+        assert row.Date == f"{exp[0].day} {exp[0]:%b %Y}"
+        assert (row.Title, row.Type, row.Collaborative) == (exp[1], exp[2], "LNOB")
+        assert row.Partners == exp[3]
+        assert row.Countries == (exp[4] if exp[4] is not None else "—")
+        assert row.Outcome == (exp[5] if exp[5] is not None else "—")
     # every table and the chart can be downloaded
     assert len(at.get("download_button")) >= 3
 

@@ -102,7 +102,7 @@ def label_lines(labels: list[str], width: int = LABEL_WRAP) -> int:
 
 def _heatmap(frame: pd.DataFrame, *, x: str, x_order: list[str], x_title: str | None, value: str, value_title: str,
              value_format: str, states: dict[str, str], tooltip: list[alt.Tooltip], y_title: str | None,
-             domain_max: float | None = None) -> alt.LayerChart:
+             domain_max: float | None = None, text_size: int = 12, label_line: int = LABEL_LINE) -> alt.LayerChart:
     """Rows = countries (in ``frame`` order), columns = ``x``; a value layer over state layers.
 
     ``frame`` needs ``country``, ``x``, ``value`` (NULL unless the status is ``value``),
@@ -119,7 +119,7 @@ def _heatmap(frame: pd.DataFrame, *, x: str, x_order: list[str], x_title: str | 
     base = alt.Chart(data).encode(
         x=alt.X(f"{x}:N", sort=x_order, title=x_title,
                 axis=alt.Axis(orient="top", labelAngle=0, labelLimit=200, ticks=False, domain=False,
-                              labelPadding=6 + LABEL_LINE * (label_lines(x_order) - 1), labelLineHeight=LABEL_LINE,
+                              labelPadding=6 + label_line * (label_lines(x_order) - 1), labelLineHeight=label_line,
                               labelOverlap=False, labelBaseline="bottom", labelExpr=wrap_labels_expr(x_order))),
         y=alt.Y("country:N", sort=y_order, title=y_title, axis=alt.Axis(ticks=False, domain=False, labelLimit=220)),
         tooltip=tooltip,
@@ -139,7 +139,7 @@ def _heatmap(frame: pd.DataFrame, *, x: str, x_order: list[str], x_title: str | 
     # "No data" cells also get a dashed outline: not knowing is marked apart from "none".
     no_data_outline = base.transform_filter(f"datum.state == '{theme.NO_DATA_LABEL}'").mark_rect(
         filled=False, stroke="#757575", strokeWidth=1, strokeDash=[3, 2])
-    text_layer = base.mark_text(fontSize=12).encode(text="cell:N", color=alt.Color("_ink:N", scale=None))
+    text_layer = base.mark_text(fontSize=text_size).encode(text="cell:N", color=alt.Color("_ink:N", scale=None))
     return (
         alt.layer(state_layer, no_data_outline, value_layer, text_layer)
         .resolve_scale(color="independent")
@@ -147,7 +147,8 @@ def _heatmap(frame: pd.DataFrame, *, x: str, x_order: list[str], x_title: str | 
     )
 
 
-def dimension_heatmap(frame: pd.DataFrame, *, measure: str = "count", series_total: int = 89) -> alt.TopLevelMixin:
+def dimension_heatmap(frame: pd.DataFrame, *, measure: str = "count", series_total: int = 89,
+                      text_size: int = 12, label_line: int = LABEL_LINE) -> alt.TopLevelMixin:
     """Country x LNOB dimension: series of the minimum set with that breakdown.
 
     ``frame``: rows of :func:`collab_data.queries.gaps.dimension_availability` for the
@@ -185,7 +186,7 @@ def dimension_heatmap(frame: pd.DataFrame, *, measure: str = "count", series_tot
     ]
     chart = _heatmap(data, x="dimension", x_order=dims, x_title=None, value="value", value_title=title,
                      value_format=".0f", states=states, tooltip=tooltip, y_title=None,
-                     domain_max=100 if share else None)
+                     domain_max=100 if share else None, text_size=text_size, label_line=label_line)
     return finish(chart)
 
 

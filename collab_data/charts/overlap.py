@@ -188,7 +188,8 @@ def tool_country_view(frame: pd.DataFrame, top_n: int | None = None, order: str 
 def tool_country_heatmap(view: MatrixView) -> alt.Chart:
     return heatmap(
         view.cells, row="tool", col="country", value="programmes", rows=view.rows, cols=view.cols,
-        row_title="Tool", col_title=None, value_title="Programmes using the tool",
+        # no axis title: "Tool" sat on top of a long tool name; the caption says the rows are tools
+        row_title=None, col_title=None, value_title="Programmes using the tool",
         tooltip=[alt.Tooltip("tool:N", title="Tool"), alt.Tooltip("kind:N", title="Kind"),
                  alt.Tooltip("country:N", title="Country"), alt.Tooltip("iso3:N", title="ISO3"),
                  alt.Tooltip("programmes:Q", title="Programmes"), alt.Tooltip("partners:N", title="Partners")],

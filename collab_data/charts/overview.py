@@ -54,3 +54,49 @@ def activity_timeline(df: pd.DataFrame, type_order: list[str], *, height: int = 
         )
         .properties(height=height, width="container")
     )
+
+
+def kpi_history(df: pd.DataFrame, *, columns: int = 3, width: int = 250, height: int = 150) -> alt.TopLevelMixin:
+    """Each KPI per quarter against its target: one small panel per KPI (its own y scale),
+    the value as a line with points coloured by status, the target as a dashed step line.
+
+    ``df`` has columns kpi (name), quarter (label), quarter_start, value, target (NaN: none
+    / not compared), status (label) and status_fill, in display order (see
+    :func:`collab_data.views.kpis.kpi_history`). Missing values leave a gap, never a 0.
+    """
+    order = list(dict.fromkeys(df["kpi"]))
+    quarters = list(dict.fromkeys(df["quarter"]))
+    statuses = list(dict.fromkeys(df["status"]))
+    fills = [df.loc[df["status"] == s, "status_fill"].iloc[0] for s in statuses]
+    data = df[["kpi", "quarter", "value", "target", "status"]].copy()
+    x = alt.X("quarter:O", title=None, sort=quarters, axis=alt.Axis(labelAngle=-40))
+    tooltip = [alt.Tooltip("kpi:N", title="KPI"), alt.Tooltip("quarter:O", title="Quarter"),
+               alt.Tooltip("value:Q", title="Value", format="d"), alt.Tooltip("target:Q", title="Target", format="g"),
+               alt.Tooltip("status:N", title="Status")]
+    base = alt.Chart().encode(x=x)
+    target = base.transform_filter("isValid(datum.target)").mark_line(
+        interpolate="step", strokeDash=[5, 4], color="#4b5563", strokeWidth=1.5,
+    ).encode(y=alt.Y("target:Q", title=None), tooltip=tooltip)
+    value = base.transform_filter("isValid(datum.value)")
+    line = value.mark_line(color="#374151", strokeWidth=2).encode(y=alt.Y("value:Q", title=None))
+    points = value.mark_point(filled=True, size=80, opacity=1).encode(
+        y=alt.Y("value:Q", title=None),
+        color=alt.Color("status:N", title="Status", scale=alt.Scale(domain=statuses, range=fills),
+                        legend=alt.Legend(orient="top")),
+        shape=alt.Shape("status:N", title="Status", scale=alt.Scale(
+            domain=statuses, range=[_SHAPES.get(s, "circle") for s in statuses])),
+        tooltip=tooltip,
+    )
+    layered = alt.layer(target, line, points).properties(width=width, height=height)
+    return finish(
+        layered.facet(facet=alt.Facet("kpi:N", title=None, sort=order, header=alt.Header(labelFontSize=14,
+                                                                                       labelFontWeight="bold",
+                                                                                       labelLimit=width)),
+                      columns=columns, data=data)
+        .resolve_scale(y="independent")
+    )
+
+
+#: A shape per status, so the status reads without colour too.
+_SHAPES = {"On track": "triangle-up", "At risk": "circle", "Off track": "triangle-down", "No target": "square",
+           "Not compared": "square", "No data": "square"}

@@ -32,6 +32,7 @@ from collab_data import clock, countries
 from collab_data.db import Database, WriteRejected
 from collab_data.ingest.dates import day_order_evidence, parse_date
 from collab_data.ingest.reader import FileRejected, Table, read_table
+from collab_data.labels import EITHER_COLLABORATIVE, MISSING, person_date, person_datetime
 
 CRITICAL, ERROR, WARNING = "critical", "error", "warning"
 TIERS = (CRITICAL, ERROR, WARNING)
@@ -49,36 +50,48 @@ class FieldSpec:
 
 FIELDS: dict[str, FieldSpec] = {f.name: f for f in [
     FieldSpec("title", "Title", True,
-              ("title", "activity", "activity title", "activity name", "name", "event", "event name", "subject"),
+              ("title", "activity", "activity title", "activity name", "name", "event", "event name", "subject",
+               "event title", "title of activity", "title of the activity"),
               "What happened, in a few words."),
     FieldSpec("type", "Type", True,
-              ("type", "activity type", "type of activity", "kind", "category", "format"),
+              ("type", "activity type", "type of activity", "kind", "category", "format", "type of event", "event type",
+               "activity category", "modality", "kind of activity"),
               "meeting, knowledge exchange, peer review, tool showcase, training, advocacy or guideline work."),
     FieldSpec("start_date", "Start date", True,
               ("start date", "start", "date", "from", "begin", "date from", "event date", "start_date", "when",
-               "date of activity", "activity date"),
+               "date of activity", "activity date", "start of activity", "starting date", "date start",
+               "date started", "begins", "date of event", "dates"),
               "YYYY-MM-DD (also dd/mm/yyyy, 5 Mar 2025, or an Excel date), from 1990-01-01 up to "
               f"{clock.YEARS_AHEAD} years after today."),
     FieldSpec("end_date", "End date", False,
-              ("end date", "end", "to", "until", "date to", "finish", "end_date"),
+              ("end date", "end", "to", "until", "date to", "finish", "end_date", "end of activity", "ending date",
+               "date end", "date ended", "ends", "finish date", "completion date", "closing date"),
               f"Optional; not before the start date, and at most {clock.YEARS_AHEAD} years after today."),
     FieldSpec("partners", "Partners", True,
               ("partners", "partner", "org", "orgs", "organisation", "organization", "organisations", "organizations",
                "participating partners", "participants", "agency", "agencies", "lead partner", "partner organisation",
-               "partner organization", "who"),
+               "partner organization", "who", "partner s", "partner organisations", "partner organizations",
+               "participating organisations", "participating organizations", "implementing partners",
+               "lead organisation", "lead organization", "lead org", "orgs involved", "members", "member organisations"),
               "Partner names or acronyms; several separated by ';'."),
     FieldSpec("countries", "Countries", False,
               ("countries", "country", "recipient", "recipient country", "recipient countries", "country code",
-               "iso3", "location", "where", "target country", "target countries", "country name"),
+               "iso3", "location", "where", "target country", "target countries", "country name",
+               "programme countries", "program countries", "programme country", "program country", "country ies",
+               "countries covered", "focus countries", "focus country", "beneficiary countries", "country iso",
+               "iso code", "iso3 code", "countries involved", "country s"),
               "Country names or ISO codes; several separated by ';'."),
     FieldSpec("collaborative", "Collaborative", False,
               ("collaborative", "collaboration", "network", "community", "data collaborative", "collab",
-               "collab.", "collaborative name"),
+               "collab.", "collaborative name", "collab name", "which collaborative", "collaborative s",
+               "data collab"),
               "gender, LNOB, or empty."),
-    FieldSpec("tool", "Tool", False, ("tool", "tools", "product", "tool used", "tool name"),
+    FieldSpec("tool", "Tool", False, ("tool", "tools", "product", "tool used", "tool name", "tools used", "product used",
+                                         "tool product", "product tool", "tool s"),
               "A tool of the catalogue, by name."),
     FieldSpec("outcome", "Outcome", False,
-              ("outcome", "outcomes", "result", "results", "follow up", "follow-up", "notes", "comments", "output"),
+              ("outcome", "outcomes", "result", "results", "follow up", "follow-up", "notes", "comments", "output",
+               "outputs", "key outcomes", "follow up actions", "next steps", "remarks", "outcome s", "result s"),
               "What came out of it."),
 ]}
 REQUIRED = [f.name for f in FIELDS.values() if f.required]
@@ -102,6 +115,8 @@ TYPE_KEYWORDS = [
     ("webinar", "knowledge_exchange"), ("seminar", "knowledge_exchange"), ("sharing", "knowledge_exchange"),
     ("guideline", "guideline"), ("guidance", "guideline"), ("meeting", "meeting"), ("plenary", "meeting"),
 ]
+#: How the collaborative of an activity reads in a preview (empty: not tied to one of them).
+COLLAB_LABELS = {"gender": "Gender", "lnob": "LNOB", None: EITHER_COLLABORATIVE}
 COLLAB_SYNONYMS = {"gender": "gender", "gender data collaborative": "gender", "gender collaborative": "gender",
                    "lnob": "lnob", "leave no one behind": "lnob", "lnob data collaborative": "lnob",
                    "both": None, "none": None, "-": None}
@@ -259,6 +274,11 @@ class Plan:
     def critical(self) -> bool:
         return any(f.tier == CRITICAL for f in self.findings)
 
+    #: rows of the file identical to activities already in the database (skipped, not errors)
+    already_imported: list[int] = field(default_factory=list)
+    #: labels for the preview: {"partner": {id: label}, "type": {...}, "tool": {...}}
+    labels: dict = field(default_factory=dict)
+
     @property
     def rows_read(self) -> int:
         return len(self.table) if self.table else 0
@@ -268,6 +288,7 @@ class Plan:
         out["rows read"] = self.rows_read
         out["rows to import"] = 0 if self.critical else len(self.records)
         out["rows dropped"] = dropped
+        out["rows already imported"] = len(self.already_imported)
         return out
 
     def findings_frame(self) -> pd.DataFrame:
@@ -277,15 +298,25 @@ class Plan:
         if not frame.empty:
             frame = frame.assign(_o=frame["tier"].map(order)).sort_values(["_o", "row"], kind="stable").drop(columns="_o")
         frame["row"] = frame["row"].astype("Int64")
+        for col in ("column", "value"):  # a finding about the whole file names no column or value
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), MISSING)
         return frame.reset_index(drop=True)
 
     def preview_frame(self) -> pd.DataFrame:
-        cols = ["row", "title", "type", "start_date", "end_date", "partners", "countries", "collaborative", "tool",
-                "outcome", "flags"]
+        """The rows that would be written, as a person reads them: names and labels (never
+        ids or codes), dates as "21 Sep 2026", "—" for what is empty."""
+        cols = ["Row in your file", "Title", "Type", "Start", "End", "Partners", "Countries", "Collaborative", "Tool",
+                "Outcome", "Import flags"]
+        part, types, tools = (self.labels.get(k, {}) for k in ("partner", "type", "tool"))
         rows = [{
-            "row": r["row"], "title": r["title"], "type": r["type_id"], "start_date": r["start_date"],
-            "end_date": r["end_date"], "partners": "; ".join(r["partner_ids"]), "countries": "; ".join(r["iso3s"]),
-            "collaborative": r["collab_id"], "tool": r["tool_id"], "outcome": r["outcome"], "flags": r["flags"],
+            "Row in your file": r["row"], "Title": r["title"],
+            "Type": types.get(r["type_id"]) or r["type_id"].replace("_", " ").capitalize(),
+            "Start": person_date(r["start_date"]), "End": person_date(r["end_date"]),
+            "Partners": "; ".join(part.get(p, p) for p in r["partner_ids"]) or MISSING,
+            "Countries": "; ".join(countries.name_of(c) or c for c in r["iso3s"]) or MISSING,
+            "Collaborative": COLLAB_LABELS.get(r["collab_id"], MISSING),
+            "Tool": tools.get(r["tool_id"], r["tool_id"]) if r["tool_id"] else MISSING,
+            "Outcome": r["outcome"] or MISSING, "Import flags": r["flags"] or MISSING,
         } for r in self.records]
         return pd.DataFrame(rows, columns=cols)
 
@@ -396,6 +427,8 @@ class Context:
     existing_keys: set[tuple]
     imported_files: dict[str, tuple]         # sha256 -> (batch_id, created_at, editor)
     today: date
+    type_labels: dict[str, str] = field(default_factory=dict)   # type_id -> label ("Knowledge exchange")
+    tool_labels: dict[str, str] = field(default_factory=dict)   # tool_id -> name
 
     @classmethod
     def load(cls, db: Database, today: date | None = None, *, activities: bool = True) -> Context:
@@ -424,8 +457,10 @@ class Context:
         files = {} if not activities else {sha: (bid, created, editor) for sha, bid, created, editor in db.rows(
             "SELECT sha256, batch_id, created_at, editor FROM import_batches "
             "WHERE kind = 'upload' AND status = 'imported' AND sha256 IS NOT NULL")}
+        tool_labels = dict(db.rows("SELECT tool_id, name FROM tools"))
+        type_labels = dict(db.rows("SELECT type_id, label FROM activity_types"))
         return cls(partners, labels, tools, {c for (c,) in db.rows("SELECT iso3 FROM countries")}, keys, files,
-                   today or clock.today())
+                   today or clock.today(), type_labels, tool_labels)
 
     def resolve_partner(self, text: str) -> tuple[str | None, float, list[str]]:
         key = norm(text)
@@ -439,14 +474,65 @@ class Context:
                 return self.partners[v], 1.0, []
             if v.replace(" ", "") in self.partners:
                 return self.partners[v.replace(" ", "")], 1.0, []
-        close = difflib.get_close_matches(key, list(self.partners), n=4, cutoff=0.75)
-        suggestions = list(dict.fromkeys(self.partners[c] for c in close))
-        if len(suggestions) == 1 and difflib.SequenceMatcher(None, key, close[0]).ratio() >= 0.88:
-            return suggestions[0], 0.9, []
-        if not suggestions:
-            close = difflib.get_close_matches(key, list(self.partners), n=3, cutoff=0.5)
-            suggestions = list(dict.fromkeys(self.partners[c] for c in close))
+        # only names really close: one typo in an acronym ("PARIS2l"), a few in a name ("UN Woman"),
+        # a name inside a longer one ("Sightsavers International"); never another acronym of
+        # the same length that shares a few letters by chance (UNFPA is not UNICEF)
+        scored = sorted(((r, c) for c in self.partners if (r := similarity(key, c)) > 0), reverse=True)
+        suggestions = list(dict.fromkeys(self.partners[c] for _, c in scored))[:4]
+        if len(suggestions) == 1 and scored[0][0] >= 0.88 and \
+                _edits(key.replace(" ", ""), scored[0][1].replace(" ", "")) <= (1 if len(key) <= 6 else 2):
+            return suggestions[0], 0.9, []  # a typo; another word ("Animal Rights") is only a suggestion
         return None, 0.0, suggestions
+
+
+def _edits(a: str, b: str) -> int:
+    """Edit distance (insertions, deletions, substitutions, swaps of neighbours)."""
+    if abs(len(a) - len(b)) > 3:
+        return 4
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def similarity(text: str, candidate: str) -> float:
+    """How surely ``text`` is a misspelling of ``candidate`` (both normalised); 0 when it is not
+    plausibly one. Short names (acronyms) allow one typo; longer ones a few, or a near-identical
+    spelling; a name that is a whole-word part of the other (or the other cut short) counts too.
+    Cheap tests first: it runs against every registered name for each unknown one."""
+    a, b = text.replace(" ", ""), candidate.replace(" ", "")
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    shorter, longer = sorted((text, candidate), key=len)
+    contained = (len(shorter) >= 6 and f" {shorter} " in f" {longer} ") or \
+        (len(shorter) >= 12 and longer.startswith(shorter))  # "Sightsavers International", "... for Develop"
+    short, long_ = sorted((len(a), len(b)))
+    if not contained and (long_ - short > 3 if short <= 12 else 2 * short / (short + long_) < 0.8):
+        return 0.0  # too different in length to be a typo (the ratio cannot reach the bar)
+
+    def ratio() -> float:
+        return max(difflib.SequenceMatcher(None, text, candidate).ratio(), difflib.SequenceMatcher(None, a, b).ratio())
+
+    if not contained and len(set(a) ^ set(b)) > 4:
+        return 0.0  # more than a few letters of one are not in the other at all: not a typo
+    if short <= 3:  # two or three letters: only the same letters in another order
+        typo = sorted(a) == sorted(b)
+    elif short <= 6:
+        typo = _edits(a, b) <= 1
+    elif short <= 12:
+        typo = _edits(a, b) <= 2 or ratio() >= 0.85
+    else:
+        typo = difflib.SequenceMatcher(None, a, b).quick_ratio() >= 0.8 and ratio() >= 0.8
+    if typo:
+        return ratio()
+    return max(min(ratio(), 0.85), 0.75) if contained else 0.0
 
 
 def _read_type(raw: str) -> tuple[str | None, bool]:
@@ -491,9 +577,10 @@ def validate(data: bytes, filename: str, db: Database, *, editor: Editor | None 
         plan.findings.append(Finding(CRITICAL, exc.row, exc.column, exc.value, exc.message, exc.fix))
         return plan
     ctx = Context.load(db, today)
+    plan.labels = {"partner": ctx.partner_labels, "type": ctx.type_labels, "tool": ctx.tool_labels}
     if sha in ctx.imported_files:
         bid, created, who = ctx.imported_files[sha]
-        when = created.strftime("%d %b %Y %H:%M") if created else "earlier"
+        when = person_datetime(created) if created else "earlier"
         plan.findings.append(Finding(
             CRITICAL, None, None, filename,
             f"This exact file was already imported as batch {bid} ({when}, by {who or 'unknown'}).",
@@ -527,6 +614,15 @@ def validate(data: bytes, filename: str, db: Database, *, editor: Editor | None 
     plan.findings.extend(unmatched_columns(table, plan.mapping))
     # a row the reader found an error in (a cell over the limit) is not imported
     _validate_rows(plan, ctx, editor, skip={rn.row for rn in table.row_notes if rn.tier == ERROR})
+    if plan.already_imported:
+        rows = plan.already_imported
+        listed = ", ".join(str(r) for r in rows[:20]) + (f" and {len(rows) - 20:,} more" if len(rows) > 20 else "")
+        n = len(rows)
+        plan.findings.append(Finding(
+            WARNING, None, None, None,
+            f"{n:,} row{'s' if n > 1 else ''} already imported, skipped: the same activit{'ies are' if n > 1 else 'y is'} "
+            f"already in the database (same title, type, start date and partners) — row{'s' if n > 1 else ''} {listed}.",
+            "Nothing to do: a running log can be uploaded again, and only its new rows are imported."))
     return plan
 
 
@@ -549,7 +645,8 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None, skip: set | 
         if text not in dates_seen:
             dates_seen[text] = parse_date(text, order)
         return dates_seen[text]
-    add = plan.findings.append
+    row_findings: list[Finding] = []
+    add = row_findings.append
 
     def cell(row: list[str], f: str) -> str:
         return row[idx[f]] if f in idx else ""
@@ -559,169 +656,176 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None, skip: set | 
     for row, rn in zip(table.rows, table.row_numbers):
         if rn in skip:
             continue
-        row_errors[0] = 0
-        flags: list[str] = []
+        try:
+            row_errors[0] = 0
+            flags: list[str] = []
 
-        def warn(f: str, value: str, message: str, fix: str, rn: int = rn, flags: list = flags) -> None:
-            add(Finding(WARNING, rn, m.get(f), value, message, fix))
-            flags.append(message)
+            def warn(f: str, value: str, message: str, fix: str, rn: int = rn, flags: list = flags) -> None:
+                add(Finding(WARNING, rn, m.get(f), value, message, fix))
+                flags.append(message)
 
-        def err(f: str, value: str | None, message: str, fix: str, rn: int = rn) -> None:
-            add(Finding(ERROR, rn, m.get(f), value, message, fix))
-            row_errors[0] += 1
+            def err(f: str, value: str | None, message: str, fix: str, rn: int = rn) -> None:
+                add(Finding(ERROR, rn, m.get(f), value, message, fix))
+                row_errors[0] += 1
 
-        title = cell(row, "title")
-        if not title:
-            err("title", "", "The title is empty.", "Write what the activity was, e.g. 'Training on time-use surveys'.")
-        raw_type = cell(row, "type")
-        if raw_type not in types_seen:
-            types_seen[raw_type] = _read_type(raw_type)
-        type_id, type_exact = types_seen[raw_type]
-        if type_id and not type_exact:
-            warn("type", raw_type, f"Activity type {raw_type!r} read as '{type_id.replace('_', ' ')}'.",
-                 "Check it, or use one of the listed types.")
-        if type_id is None:
-            close = difflib.get_close_matches(norm(raw_type), list(TYPE_SYNONYMS), n=2, cutoff=0.6)
-            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-            err("type", raw_type, f"{'The type is empty' if not raw_type else f'Unknown activity type {raw_type!r}'}.{hint}",
-                "Use one of: meeting, knowledge exchange, peer review, tool showcase, training, advocacy, guideline.")
+            title = cell(row, "title")
+            if not title:
+                err("title", "", "The title is empty.", "Write what the activity was, e.g. 'Training on time-use surveys'.")
+            raw_type = cell(row, "type")
+            if raw_type not in types_seen:
+                types_seen[raw_type] = _read_type(raw_type)
+            type_id, type_exact = types_seen[raw_type]
+            if type_id and not type_exact:
+                warn("type", raw_type, f"Activity type {raw_type!r} read as '{type_id.replace('_', ' ')}'.",
+                     "Check it, or use one of the listed types.")
+            if type_id is None:
+                close = difflib.get_close_matches(norm(raw_type), list(TYPE_SYNONYMS), n=2, cutoff=0.6)
+                hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+                err("type", raw_type, f"{'The type is empty' if not raw_type else f'Unknown activity type {raw_type!r}'}.{hint}",
+                    "Use one of: meeting, knowledge exchange, peer review, tool showcase, training, advocacy, guideline.")
 
-        start_raw = cell(row, "start_date")
-        start = None
-        if not start_raw:
-            err("start_date", "", "The start date is empty.", "Write the date the activity started, as YYYY-MM-DD.")
-        else:
-            r = read_date(start_raw)
-            if r.value is None:
-                err("start_date", start_raw, f"Invalid start date: {r.problem}.", "Write it as YYYY-MM-DD, e.g. 2025-03-14.")
+            start_raw = cell(row, "start_date")
+            start = None
+            if not start_raw:
+                err("start_date", "", "The start date is empty.", "Write the date the activity started, as YYYY-MM-DD.")
             else:
-                start = r.value
-                if r.note:
-                    warn("start_date", start_raw, f"Start date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
-        end_raw = cell(row, "end_date")
-        end = None
-        if end_raw:
-            r = read_date(end_raw)
-            if r.value is None:
-                err("end_date", end_raw, f"Invalid end date: {r.problem}.", "Write it as YYYY-MM-DD, or leave it empty.")
-            else:
-                end = r.value
-                if r.note:
-                    warn("end_date", end_raw, f"End date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
-        lo, hi = clock.date_window(ctx.today)
-        for name, raw, value in (("start_date", start_raw, start), ("end_date", end_raw, end)):
-            if value is not None and not lo <= value <= hi:
-                err(name, raw, f"The {'start' if name == 'start_date' else 'end'} date {value.isoformat()} is outside "
-                    f"the dates the dashboard accepts ({clock.window_text(ctx.today)}).",
-                    "Correct the year (a typing error such as 0202 or 2206?); dates must lie "
-                    f"{clock.window_text(ctx.today)}.")
-        if start and not lo <= start <= hi:
-            start = None  # reported above; no further checks on it
-        if end and not lo <= end <= hi:
+                r = read_date(start_raw)
+                if r.value is None:
+                    err("start_date", start_raw, f"Invalid start date {r.problem}." if r.hint else
+                        f"Invalid start date: {r.problem}.", r.hint or "Write it as YYYY-MM-DD, e.g. 2025-03-14.")
+                else:
+                    start = r.value
+                    if r.note:
+                        warn("start_date", start_raw, f"Start date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
+            end_raw = cell(row, "end_date")
             end = None
-        if start and end and end < start:
-            err("end_date", end_raw, f"The activity ends ({end}) before it starts ({start}).",
-                "Swap the two dates or correct one of them.")
-        if start and start > ctx.today:
-            warn("start_date", start_raw, f"The start date {start} is in the future.",
-                 "Fine for a planned activity; otherwise correct the date.")
-        if start and start < EARLIEST_SENSIBLE:
-            warn("start_date", start_raw, f"The start date {start} is before 2015.", "Check the year.")
+            if end_raw:
+                r = read_date(end_raw)
+                if r.value is None:
+                    err("end_date", end_raw, f"Invalid end date {r.problem}." if r.hint else
+                        f"Invalid end date: {r.problem}.", r.hint or "Write it as YYYY-MM-DD, or leave it empty.")
+                else:
+                    end = r.value
+                    if r.note:
+                        warn("end_date", end_raw, f"End date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
+            lo, hi = clock.date_window(ctx.today)
+            for name, raw, value in (("start_date", start_raw, start), ("end_date", end_raw, end)):
+                if value is not None and not lo <= value <= hi:
+                    err(name, raw, f"The {'start' if name == 'start_date' else 'end'} date {person_date(value)} is outside "
+                        f"the dates the dashboard accepts ({clock.window_text(ctx.today)}).",
+                        "Correct the year (a typing error such as 0202 or 2206?); dates must lie "
+                        f"{clock.window_text(ctx.today)}.")
+            if start and not lo <= start <= hi:
+                start = None  # reported above; no further checks on it
+            if end and not lo <= end <= hi:
+                end = None
+            if start and end and end < start:
+                err("end_date", end_raw, f"The activity ends ({person_date(end)}) before it starts ({person_date(start)}).",
+                    "Swap the two dates or correct one of them.")
+            if start and start > ctx.today:
+                warn("start_date", start_raw, f"The start date {person_date(start)} is in the future.",
+                     "Fine for a planned activity; otherwise correct the date.")
+            if start and start < EARLIEST_SENSIBLE:
+                warn("start_date", start_raw, f"The start date {person_date(start)} is before 2015.", "Check the year.")
 
-        partner_ids: list[str] = []
-        raw_partners = cell(row, "partners")
-        if not raw_partners:
-            err("partners", "", "No partner is named.", "Name at least one partner (name or acronym), several separated by ';'.")
-        if raw_partners not in partner_cells:
-            partner_cells[raw_partners] = _split_partners(raw_partners)
-        for p in partner_cells[raw_partners]:
-            if p not in resolved_partner:
-                resolved_partner[p] = ctx.resolve_partner(p)
-            pid, score, sugg = resolved_partner[p]
-            if pid is None:
-                names = ", ".join(ctx.partner_labels.get(s, s) for s in sugg)
-                err("partners", p, f"Unknown partner {p!r}." + (f" Did you mean {names}?" if names else ""),
-                    "Use the partner's name or acronym as listed on the Partners & tools page"
-                    + (f" (e.g. {names})." if names else ".")
-                    + " A partner that is not registered yet is added by an administrator on the Manage records page.")
-            else:
-                if score < 1:
-                    warn("partners", p, f"Partner {p!r} read as {ctx.partner_labels[pid]} (approximate match).",
-                         "Check it, or write the partner's exact name or acronym.")
-                if pid not in partner_ids:
-                    partner_ids.append(pid)
-        if editor is not None and not editor.is_admin and partner_ids and editor.partner_id not in partner_ids:
-            err("partners", raw_partners,
-                f"You can import only activities in which {ctx.partner_labels.get(editor.partner_id, editor.partner_id)} "
-                "takes part.", "Remove this row, or ask that partner's editor (or an admin) to import it.")
+            partner_ids: list[str] = []
+            raw_partners = cell(row, "partners")
+            if not raw_partners:
+                err("partners", "", "No partner is named.", "Name at least one partner (name or acronym), several separated by ';'.")
+            if raw_partners not in partner_cells:
+                partner_cells[raw_partners] = _split_partners(raw_partners)
+            for p in partner_cells[raw_partners]:
+                if p not in resolved_partner:
+                    resolved_partner[p] = ctx.resolve_partner(p)
+                pid, score, sugg = resolved_partner[p]
+                if pid is None:
+                    names = ", ".join(ctx.partner_labels.get(s, s) for s in sugg)
+                    err("partners", p, f"Unknown partner {p!r}." + (f" Did you mean {names}?" if names else ""),
+                        "Use the partner's name or acronym as listed on the Partners & tools page"
+                        + (f" (e.g. {names})." if names else ".")
+                        + " A partner that is not registered yet is added by an administrator on the Manage records page.")
+                else:
+                    if score < 1:
+                        warn("partners", p, f"Partner {p!r} read as {ctx.partner_labels[pid]} (approximate match).",
+                             "Check it, or write the partner's exact name or acronym.")
+                    if pid not in partner_ids:
+                        partner_ids.append(pid)
+            if editor is not None and not editor.is_admin and partner_ids and editor.partner_id not in partner_ids:
+                err("partners", raw_partners,
+                    f"You can import only activities in which {ctx.partner_labels.get(editor.partner_id, editor.partner_id)} "
+                    "takes part.", "Remove this row, or ask that partner's editor (or an admin) to import it.")
 
-        iso3s: list[str] = []
-        raw_countries = cell(row, "countries")
-        if raw_countries not in country_cells:
-            country_cells[raw_countries] = [(c, countries.resolve(c)) for c in _split_cell(raw_countries)]
-        for c, match in country_cells[raw_countries]:
-            if match.kind == "country" and match.iso3 in ctx.known_countries:
-                if match.score < 1:
-                    warn("countries", c, f"Country {c!r} read as {countries.name_of(match.iso3)} (approximate match).",
-                         "Check it, or use the country's ISO code.")
-                if match.iso3 not in iso3s:
-                    iso3s.append(match.iso3)
-            elif match.kind == "aggregate":
-                err("countries", c, f"{c!r} is a region or group, not a country ({match.reason}).",
-                    "List the countries themselves, separated by ';'.")
-            else:
-                names = ", ".join(f"{countries.name_of(s)} ({s})" for s in match.suggestions[:4])
-                err("countries", c, f"Country {c!r} not recognised ({match.reason})." + (f" Did you mean {names}?" if names else ""),
-                    "Use the country's English name or ISO3 code, e.g. 'Kenya' or 'KEN'.")
+            iso3s: list[str] = []
+            raw_countries = cell(row, "countries")
+            if raw_countries not in country_cells:
+                country_cells[raw_countries] = [(c, countries.resolve(c)) for c in _split_cell(raw_countries)]
+            for c, match in country_cells[raw_countries]:
+                if match.kind == "country" and match.iso3 in ctx.known_countries:
+                    if match.score < 1:
+                        warn("countries", c, f"Country {c!r} read as {countries.name_of(match.iso3)} (approximate match).",
+                             "Check it, or use the country's ISO code.")
+                    if match.iso3 not in iso3s:
+                        iso3s.append(match.iso3)
+                elif match.kind == "aggregate":
+                    err("countries", c, f"{c!r} is a region or group, not a country ({match.reason}).",
+                        "List the countries themselves, separated by ';'.")
+                else:
+                    names = ", ".join(f"{countries.name_of(s)} ({s})" for s in match.suggestions[:4])
+                    err("countries", c, f"Country {c!r} not recognised ({match.reason})." + (f" Did you mean {names}?" if names else ""),
+                        "Use the country's English name or ISO3 code, e.g. 'Kenya' or 'KEN'.")
 
-        raw_collab = cell(row, "collaborative")
-        collab_id = None
-        if raw_collab:
-            key = norm(raw_collab)
-            says_gender, says_lnob = "gender" in key, "lnob" in key or "leave no one" in key
-            if key in COLLAB_SYNONYMS:
-                collab_id = COLLAB_SYNONYMS[key]
-            elif says_gender != says_lnob:
-                collab_id = "gender" if says_gender else "lnob"
-            elif says_gender and says_lnob:
-                collab_id = None
-            else:
-                err("collaborative", raw_collab, f"Unknown collaborative {raw_collab!r}.",
-                    "Write 'gender', 'LNOB', or leave it empty.")
-        raw_tool = cell(row, "tool")
-        tool_id = None
-        if raw_tool:
-            tool_id = ctx.tools.get(norm(raw_tool))
-            if tool_id is None:
-                close = difflib.get_close_matches(norm(raw_tool), list(ctx.tools), n=2, cutoff=0.6)
-                err("tool", raw_tool, f"Unknown tool {raw_tool!r}." + (f" Did you mean {' or '.join(close)}?" if close else ""),
-                    "Use a tool name from the Partners & tools page, or leave it empty.")
-        outcome = cell(row, "outcome")
-        for f, value in (("title", title), ("outcome", outcome)):
-            if value.startswith(("=", "+", "-", "@")):
-                warn(f, value, "The cell starts like a spreadsheet formula; it is stored as plain text.",
-                     "Nothing to do: exports neutralise it. Remove the leading sign if it is a mistake.")
-            if re.search(r"<\s*/?\s*[a-zA-Z][^>]*>", value):
-                warn(f, value, "The cell contains HTML markup; it is stored and shown as plain text.",
-                     "Remove the markup if it is not meant to be there.")
+            raw_collab = cell(row, "collaborative")
+            collab_id = None
+            if raw_collab:
+                key = norm(raw_collab)
+                says_gender, says_lnob = "gender" in key, "lnob" in key or "leave no one" in key
+                if key in COLLAB_SYNONYMS:
+                    collab_id = COLLAB_SYNONYMS[key]
+                elif says_gender != says_lnob:
+                    collab_id = "gender" if says_gender else "lnob"
+                elif says_gender and says_lnob:
+                    collab_id = None
+                else:
+                    err("collaborative", raw_collab, f"Unknown collaborative {raw_collab!r}.",
+                        "Write 'gender', 'LNOB', or leave it empty.")
+            raw_tool = cell(row, "tool")
+            tool_id = None
+            if raw_tool:
+                tool_id = ctx.tools.get(norm(raw_tool))
+                if tool_id is None:
+                    close = difflib.get_close_matches(norm(raw_tool), list(ctx.tools), n=2, cutoff=0.6)
+                    err("tool", raw_tool, f"Unknown tool {raw_tool!r}." + (f" Did you mean {' or '.join(close)}?" if close else ""),
+                        "Use a tool name from the Partners & tools page, or leave it empty.")
+            outcome = cell(row, "outcome")
+            for f, value in (("title", title), ("outcome", outcome)):
+                if value.startswith(("=", "+", "-", "@")):
+                    warn(f, value, "The cell starts like a spreadsheet formula; it is stored as plain text.",
+                         "Nothing to do: exports neutralise it. Remove the leading sign if it is a mistake.")
+                if re.search(r"<\s*/?\s*[a-zA-Z][^>]*>", value):
+                    warn(f, value, "The cell contains HTML markup; it is stored and shown as plain text.",
+                         "Remove the markup if it is not meant to be there.")
 
-        if row_errors[0]:
-            continue
-        key = (type_id, start, title_key(title), tuple(sorted(partner_ids)))
-        if key in ctx.existing_keys:
-            err("title", title, "This activity is already in the database (same title, type, date and partners).",
-                "Remove the row; it was imported before.")
-            continue
-        if key in seen_in_file:
-            err("title", title, f"Duplicate of row {seen_in_file[key]} of this file.", "Remove one of the two rows.")
-            continue
-        seen_in_file[key] = rn
-        plan.records.append({
-            "row": rn, "title": title, "type_id": type_id, "collab_id": collab_id, "start_date": start,
-            "end_date": end, "tool_id": tool_id, "outcome": outcome or None, "partner_ids": partner_ids,
-            "iso3s": iso3s, "flags": "; ".join(flags) or None,
-        })
+            if row_errors[0]:
+                continue
+            key = (type_id, start, title_key(title), tuple(sorted(partner_ids)))
+            if key in ctx.existing_keys:
+                # a running log uploaded again: reported once for all such rows, not as errors
+                plan.already_imported.append(rn)
+                row_findings.clear()
+                continue
+            if key in seen_in_file:
+                err("title", title, f"Duplicate of row {seen_in_file[key]} of this file.", "Remove one of the two rows.")
+                continue
+            seen_in_file[key] = rn
+            plan.records.append({
+                "row": rn, "title": title, "type_id": type_id, "collab_id": collab_id, "start_date": start,
+                "end_date": end, "tool_id": tool_id, "outcome": outcome or None, "partner_ids": partner_ids,
+                "iso3s": iso3s, "flags": "; ".join(flags) or None,
+            })
 
+        finally:
+            plan.findings.extend(row_findings)
+            row_findings.clear()
 
 # --------------------------------------------------------------------------------------
 # Import (the single write path)

@@ -5,6 +5,11 @@ scope (``stl``: tool kind, owned by a partner in scope). Counts of countries and
 programmes, and the lists in the profiles, use the programmes, activities and
 collaborations in scope (``spr``, ``sa``, ``scb``), so they follow every filter.
 
+With a country filter (region, income group, LNOB group, countries) the page is about
+those countries: partners in view are those with a programme or an activity in view
+there (``spc``), tools those used by a programme in view there (``stc``). Without one,
+every partner and tool in scope is listed.
+
 Search is a case-insensitive substring match of every word of the search text against
 the names, acronyms, descriptions, topics (and, for partners, their tools' names; for
 tools, their owners' names and LNOB dimensions).
@@ -36,6 +41,22 @@ COLLABORATION_KIND_LABELS = {
 }
 
 
+#: Partners (``spc``) and tools (``stc``) in view: with a country filter, only those present in the countries.
+_IN_VIEW = """
+, spc AS (
+    SELECT partner_id FROM sp
+    WHERE NOT $country_scoped
+       OR partner_id IN (SELECT partner_id FROM country_programs WHERE program_id IN (SELECT program_id FROM spr))
+       OR partner_id IN (SELECT partner_id FROM activity_partners WHERE activity_id IN (SELECT activity_id FROM sa))
+),
+stc AS (
+    SELECT tool_id FROM stl
+    WHERE NOT $country_scoped
+       OR tool_id IN (SELECT tool_id FROM country_programs WHERE program_id IN (SELECT program_id FROM spr))
+)
+"""
+
+
 def search_terms(text: str) -> tuple[str, ...]:
     """The lower-cased words of a search text (every one must match)."""
     return tuple(w for w in (text or "").lower().split() if w)
@@ -61,7 +82,7 @@ def partners_catalogue(db: Database, f: Filters, search: str = "") -> pd.DataFra
     countries, programmes, website, description.
     """
     where, params = _search_clause("hay", search_terms(search))
-    return scoped(db, f, f"""
+    return scoped(db, f, _IN_VIEW + f"""
         , tl AS (
             SELECT partner_id, string_agg(DISTINCT topic, '; ' ORDER BY topic) AS topics FROM (
                 SELECT o.partner_id, tt.topic FROM tool_owners o JOIN tool_topics tt USING (tool_id)
@@ -100,7 +121,7 @@ def partners_catalogue(db: Database, f: Filters, search: str = "") -> pd.DataFra
             LEFT JOIN tl USING (partner_id)
             LEFT JOIN tl2 USING (partner_id)
             LEFT JOIN pt USING (partner_id)
-            WHERE p.partner_id IN (SELECT partner_id FROM sp)
+            WHERE p.partner_id IN (SELECT partner_id FROM spc)
         )
         SELECT * EXCLUDE (hay) FROM rows WHERE {where}
         ORDER BY coalesce(acronym, name)
@@ -114,7 +135,7 @@ def tools_catalogue(db: Database, f: Filters, search: str = "") -> pd.DataFrame:
     countries, programmes, website, description.
     """
     where, params = _search_clause("hay", search_terms(search))
-    return scoped(db, f, f"""
+    return scoped(db, f, _IN_VIEW + f"""
         , ow AS (
             SELECT o.tool_id, string_agg(coalesce(p.acronym, p.name), '; ' ORDER BY coalesce(p.acronym, p.name)) AS owners,
                    string_agg(concat_ws(' ', p.name, p.acronym), ' ') AS owner_hay
@@ -140,7 +161,7 @@ def tools_catalogue(db: Database, f: Filters, search: str = "") -> pd.DataFrame:
             LEFT JOIN tp USING (tool_id)
             LEFT JOIN dm USING (tool_id)
             LEFT JOIN use USING (tool_id)
-            WHERE t.tool_id IN (SELECT tool_id FROM stl)
+            WHERE t.tool_id IN (SELECT tool_id FROM stc)
         )
         SELECT * EXCLUDE (hay) FROM rows WHERE {where}
         ORDER BY name
@@ -151,21 +172,39 @@ def tools_catalogue(db: Database, f: Filters, search: str = "") -> pd.DataFrame:
 # Profiles
 # --------------------------------------------------------------------------------------
 def partner_choices(db: Database, f: Filters) -> pd.DataFrame:
-    """Partners in scope for the profile selector: partner_id, label."""
-    return scoped(db, f, """
+    """Partners in view for the profile selector: partner_id, label, name, records (programmes,
+    activities and collaborations in view). :func:`default_partner` opens on one with records."""
+    return scoped(db, f, _IN_VIEW + """
+        , rec AS (
+            SELECT partner_id, count(*) AS n FROM (
+                SELECT partner_id FROM country_programs WHERE program_id IN (SELECT program_id FROM spr)
+                UNION ALL
+                SELECT partner_id FROM activity_partners WHERE activity_id IN (SELECT activity_id FROM sa)
+                UNION ALL
+                SELECT partner_id FROM collaboration_partners WHERE collaboration_id IN (SELECT collaboration_id FROM scb)
+            ) GROUP BY partner_id
+        )
         SELECT partner_id, coalesce(acronym, name)
                || CASE WHEN EXISTS (SELECT 1 FROM partner_memberships m WHERE m.partner_id = p.partner_id)
                         AND NOT EXISTS (SELECT 1 FROM partner_memberships m WHERE m.partner_id = p.partner_id
-                                        AND m.left_date IS NULL) THEN ' (former partner)' ELSE '' END AS label, name
-        FROM partners p
-        WHERE partner_id IN (SELECT partner_id FROM sp) ORDER BY lower(coalesce(acronym, name))
+                                        AND m.left_date IS NULL) THEN ' (former partner)' ELSE '' END AS label, name,
+               coalesce(rec.n, 0)::INTEGER AS records
+        FROM partners p LEFT JOIN rec USING (partner_id)
+        WHERE partner_id IN (SELECT partner_id FROM spc) ORDER BY lower(coalesce(acronym, name))
     """)
+
+
+def default_partner(choices: pd.DataFrame) -> int:
+    """Index of the partner a profile opens on: the first (by name) with the most records in view."""
+    if choices.empty:
+        return 0
+    return int(choices["records"].to_numpy().argmax())
 
 
 def tool_choices(db: Database, f: Filters) -> pd.DataFrame:
     """Tools in scope for the profile selector: tool_id, label."""
-    return scoped(db, f, """
-        SELECT tool_id, name AS label FROM tools WHERE tool_id IN (SELECT tool_id FROM stl) ORDER BY label
+    return scoped(db, f, _IN_VIEW + """
+        SELECT tool_id, name AS label FROM tools WHERE tool_id IN (SELECT tool_id FROM stc) ORDER BY label
     """)
 
 
@@ -285,11 +324,11 @@ def tool_profile(db: Database, f: Filters, tool_id: str) -> dict[str, pd.DataFra
 # --------------------------------------------------------------------------------------
 def tool_pipeline(db: Database, f: Filters) -> pd.DataFrame:
     """Tools in scope by stage and kind: stage, stage_order, kind, tools (count), names."""
-    return scoped(db, f, """
+    return scoped(db, f, _IN_VIEW + """
         SELECT t.stage, CASE t.stage WHEN 'concept' THEN 1 WHEN 'pilot' THEN 2 WHEN 'scaling' THEN 3 ELSE 4 END
                    AS stage_order,
                t.kind, count(*)::INTEGER AS tools, string_agg(t.name, '; ' ORDER BY t.name) AS names
-        FROM tools t WHERE t.tool_id IN (SELECT tool_id FROM stl)
+        FROM tools t WHERE t.tool_id IN (SELECT tool_id FROM stc)
         GROUP BY t.stage, t.kind
         ORDER BY stage_order, t.kind
     """)
@@ -297,7 +336,7 @@ def tool_pipeline(db: Database, f: Filters) -> pd.DataFrame:
 
 def tools_by_stage(db: Database, f: Filters) -> pd.DataFrame:
     """One row per tool in scope, for the per-stage tables: stage, name, kind, owners, countries."""
-    return scoped(db, f, """
+    return scoped(db, f, _IN_VIEW + """
         SELECT t.stage, CASE t.stage WHEN 'concept' THEN 1 WHEN 'pilot' THEN 2 WHEN 'scaling' THEN 3 ELSE 4 END
                    AS stage_order,
                t.tool_id, t.name, t.kind,
@@ -306,6 +345,6 @@ def tools_by_stage(db: Database, f: Filters) -> pd.DataFrame:
                t.launched_year,
                (SELECT count(DISTINCT cp.iso3) FROM country_programs cp
                 WHERE cp.tool_id = t.tool_id AND cp.program_id IN (SELECT program_id FROM spr))::INTEGER AS countries
-        FROM tools t WHERE t.tool_id IN (SELECT tool_id FROM stl)
+        FROM tools t WHERE t.tool_id IN (SELECT tool_id FROM stc)
         ORDER BY stage_order, t.name
     """)

@@ -192,7 +192,7 @@ def country_activities(db: Database, f: Filters, iso3: str, limit: int = 10) -> 
     """The latest activities in scope that concern one country."""
     return scoped(db, f, """
         SELECT a.start_date AS date, a.title, ty.label AS type,
-               CASE a.collab_id WHEN 'gender' THEN 'Gender' WHEN 'lnob' THEN 'LNOB' ELSE 'Other' END AS collaborative,
+               CASE a.collab_id WHEN 'gender' THEN 'Gender' WHEN 'lnob' THEN 'LNOB' ELSE 'Both or neither' END AS collaborative,
                (SELECT string_agg(coalesce(p.acronym, p.name), ', ' ORDER BY coalesce(p.acronym, p.name))
                   FROM activity_partners ap JOIN partners p USING (partner_id)
                  WHERE ap.activity_id = a.activity_id) AS partners,

@@ -30,7 +30,7 @@ from collab_data.queries import scoped
 _PAIR_EVENTS = """
 , ja AS (   -- joint activities: one row per pair of partners of an activity (a < b)
     SELECT x.partner_id AS a, y.partner_id AS b, act.activity_id AS event_id, act.start_date AS d,
-           'joint' AS kind, NULL::VARCHAR AS title,
+           'joint' AS kind, 'activity:' || act.type_id AS edge_kind, NULL::VARCHAR AS title,
            act.activity_id IN (SELECT activity_id FROM sa) AS in_period_scope
     FROM activity_partners x
     JOIN activity_partners y ON y.activity_id = x.activity_id AND x.partner_id < y.partner_id
@@ -39,7 +39,7 @@ _PAIR_EVENTS = """
 )
 , cb AS (   -- recorded collaborations: one row per pair of partners of a collaboration (a < b)
     SELECT x.partner_id AS a, y.partner_id AS b, c.collaboration_id AS event_id, c.started_date AS d,
-           'collab' AS kind, c.title,
+           'collab' AS kind, 'collaboration:' || c.kind AS edge_kind, c.title,
            c.collaboration_id IN (SELECT collaboration_id FROM scb) AS in_period_scope
     FROM collaboration_partners x
     JOIN collaboration_partners y ON y.collaboration_id = x.collaboration_id AND x.partner_id < y.partner_id
@@ -49,8 +49,12 @@ _PAIR_EVENTS = """
 """
 
 
-def edges(db: Database, f: Filters, include_meetings: bool = False) -> pd.DataFrame:
+def edges(db: Database, f: Filters, include_meetings: bool = False, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per edge in scope (pair of partners, ``partner_a_id`` < ``partner_b_id``).
+
+    ``kinds``: the edge kinds counted (``"collaboration:<kind>"``, ``"activity:<type>"``,
+    see :func:`edge_kinds`); empty: every kind. ``first_seen`` ignores it (a pair is new
+    when it first appears together in any record).
 
     Columns: partner_a_id, partner_a, partner_b_id, partner_b, collaborations,
     joint_activities (counts in scope), weight (their sum), first_collaboration,
@@ -71,6 +75,7 @@ def edges(db: Database, f: Filters, include_meetings: bool = False) -> pd.DataFr
                    string_agg(title, '; ' ORDER BY d, title) FILTER (WHERE kind = 'collab') AS collaboration_titles
             FROM ev
             WHERE in_period_scope
+              AND (len($kinds) = 0 OR edge_kind = ANY($kinds))
               AND (a IN (SELECT partner_id FROM sp) OR b IN (SELECT partner_id FROM sp))
             GROUP BY a, b
         )
@@ -85,6 +90,28 @@ def edges(db: Database, f: Filters, include_meetings: bool = False) -> pd.DataFr
         JOIN partners pa ON pa.partner_id = cur.a
         JOIN partners pb ON pb.partner_id = cur.b
         ORDER BY partner_a_id, partner_b_id
+    """, {"include_meetings": bool(include_meetings), "kinds": list(kinds)})
+
+
+def edge_kinds(db: Database, f: Filters, include_meetings: bool = False) -> pd.DataFrame:
+    """The kinds of connection in scope, for the page's "kind" filter: one row per kind.
+
+    Columns: edge_kind (``"collaboration:joint_product"``, ``"activity:training"`` ...),
+    group ("Collaboration" / "Joint activity"), label (the activity type's label, or the
+    collaboration kind's code for the page to name), pairs (distinct pairs joined by it).
+    Most pairs first.
+    """
+    return scoped(db, f, _PAIR_EVENTS + """
+        SELECT ev.edge_kind,
+               CASE WHEN ev.kind = 'collab' THEN 'Collaboration' ELSE 'Joint activity' END AS "group",
+               coalesce(t.label, split_part(ev.edge_kind, ':', 2)) AS label,
+               count(DISTINCT (ev.a, ev.b))::INTEGER AS pairs
+        FROM ev
+        LEFT JOIN activity_types t ON ev.edge_kind = 'activity:' || t.type_id
+        WHERE ev.in_period_scope
+          AND (ev.a IN (SELECT partner_id FROM sp) OR ev.b IN (SELECT partner_id FROM sp))
+        GROUP BY ALL
+        ORDER BY pairs DESC, "group", label
     """, {"include_meetings": bool(include_meetings)})
 
 

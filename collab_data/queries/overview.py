@@ -84,6 +84,14 @@ _PERIOD_CTES = """
 #: Plenary meetings of a collaborative (alias ``a`` for activities): task-team meetings have a team_id.
 PLENARY = "a.type_id = 'meeting' AND a.collab_id IS NOT NULL AND a.team_id IS NULL"
 
+#: The one list of the collaboratives' meetings (see ``metrics.MEETING_DEFINITION``): the KPI
+#: "Collaborative meetings held" counts its plenary rows, the meeting-cadence panel reads it whole.
+COLLAB_MEETINGS_SQL = f"""
+    SELECT a.activity_id, a.collab_id, a.start_date, a.title, ({PLENARY}) AS plenary
+    FROM activities a
+    WHERE a.type_id = 'meeting' AND a.collab_id IS NOT NULL
+"""
+
 #: kpi_id -> SELECT pstart, pend, value (see the module docstring).
 KPI_SQL: dict[str, str] = {
     "partners_involved": """
@@ -110,8 +118,8 @@ KPI_SQL: dict[str, str] = {
     """,
     "meetings_held": f"""
         SELECT per.pstart, per.pend, count(*) AS value
-        FROM per JOIN activities a ON a.start_date BETWEEN per.pstart AND per.pend
-        WHERE {PLENARY} AND ($collab = 'both' OR a.collab_id = $collab)
+        FROM per JOIN ({COLLAB_MEETINGS_SQL}) m ON m.start_date BETWEEN per.pstart AND per.pend
+        WHERE m.plenary AND ($collab = 'both' OR m.collab_id = $collab)
         GROUP BY per.pstart, per.pend
     """,
     "peer_reviews": """
@@ -271,10 +279,10 @@ def collab_meetings(db: Database, collab: str = "both") -> pd.DataFrame:
     filters do not apply.
     """
     return db.query(f"""
-        SELECT a.collab_id, a.start_date AS date, a.title, ({PLENARY}) AS plenary
-        FROM activities a
-        WHERE a.type_id = 'meeting' AND a.collab_id IS NOT NULL AND (? = 'both' OR a.collab_id = ?)
-        ORDER BY a.collab_id, a.start_date, a.activity_id
+        SELECT m.collab_id, m.start_date AS date, m.title, m.plenary
+        FROM ({COLLAB_MEETINGS_SQL}) m
+        WHERE (? = 'both' OR m.collab_id = ?)
+        ORDER BY m.collab_id, m.start_date, m.activity_id
     """, [collab, collab])
 
 
@@ -343,7 +351,7 @@ def latest_activities(db: Database, f: Filters, limit: int = 15) -> pd.DataFrame
             LIMIT $limit
         )
         SELECT top.start_date AS date, top.title, t.label AS type,
-               CASE top.collab_id WHEN 'gender' THEN 'Gender' WHEN 'lnob' THEN 'LNOB' ELSE 'Outside both' END
+               CASE top.collab_id WHEN 'gender' THEN 'Gender' WHEN 'lnob' THEN 'LNOB' ELSE 'Both or neither' END
                    AS collaborative,
                (SELECT string_agg(coalesce(p.acronym, p.name), '; ' ORDER BY coalesce(p.acronym, p.name))
                   FROM activity_partners ap JOIN partners p USING (partner_id)
@@ -355,3 +363,149 @@ def latest_activities(db: Database, f: Filters, limit: int = 15) -> pd.DataFrame
         FROM top JOIN activity_types t USING (type_id)
         ORDER BY top.start_date DESC, top.activity_id DESC
     """, {"limit": int(limit)})
+
+
+# --------------------------------------------------------------------------------------
+# Why a KPI misses its target: what the count leaves out, listed
+# --------------------------------------------------------------------------------------
+def kpi_targets_by_period(db: Database, kpi_ids: Sequence[str], period_type: str,
+                          starts: Sequence[date]) -> pd.DataFrame:
+    """Targets of the KPIs for several periods of one type. Columns: kpi_id, period_start, target."""
+    return db.query(
+        "SELECT kpi_id, period_start, target FROM kpi_targets "
+        "WHERE kpi_id = ANY(?) AND period_type = ? AND period_start = ANY(?) ORDER BY kpi_id, period_start",
+        [list(kpi_ids), period_type, list(starts)])
+
+
+def partners_not_involved(db: Database, f: Filters, start: date, end: date) -> pd.DataFrame:
+    """Members of a collaborative in scope that the KPI "partners involved" does not count for
+    the period: no activity in scope that started in it and no programme in scope running.
+
+    Columns: partner (acronym or name), name, last_involved (the last such activity start
+    or programme day on or before the period's end; None: never). Longest absent first.
+    """
+    scope, extra = _one_period(f, start, end)
+    return scoped(db, scope, _PERIOD_CTES + """
+        , involved AS (
+            SELECT ap.partner_id FROM act JOIN activity_partners ap USING (activity_id)
+            UNION SELECT partner_id FROM run_pr
+        )
+        , earlier AS (
+            SELECT ap.partner_id, a.start_date AS d FROM activities a JOIN activity_partners ap USING (activity_id)
+            WHERE a.activity_id IN (SELECT activity_id FROM sa) AND a.start_date <= $end::DATE
+            UNION ALL
+            SELECT partner_id, least(coalesce(end_date, $end::DATE), $end::DATE) FROM country_programs
+            WHERE program_id IN (SELECT program_id FROM spr) AND status IN ('active', 'completed', 'paused')
+              AND start_date <= $end::DATE
+        )
+        SELECT coalesce(p.acronym, p.name) AS partner, p.name, max(e.d) AS last_involved
+        FROM partners p LEFT JOIN earlier e USING (partner_id)
+        WHERE p.partner_id IN (SELECT partner_id FROM sp)
+          AND p.partner_id IN (SELECT partner_id FROM partner_memberships)
+          AND p.partner_id NOT IN (SELECT partner_id FROM involved)
+        GROUP BY p.partner_id, p.acronym, p.name
+        ORDER BY last_involved NULLS FIRST, lower(partner)
+    """, {**extra, "end": end})
+
+
+def countries_not_active(db: Database, f: Filters, start: date, end: date) -> pd.DataFrame:
+    """Countries with a programme in scope that the KPI "countries with active programmes" does
+    not count for the period: none of their programmes runs in it.
+
+    Columns: country, iso3, reason ("ended" / "not started" / "planned"), last_end (the
+    last end of a programme that ran before the period), next_start (the first start of a
+    programme after it, or of a planned one), partners (acronyms, "; "-separated).
+    Recently ended first.
+    """
+    scope, extra = _one_period(f, start, end)
+    return scoped(db, scope, _PERIOD_CTES + """
+        , mine AS (
+            SELECT cp.* FROM country_programs cp WHERE cp.program_id IN (SELECT program_id FROM spr)
+        )
+        SELECT c.name AS country, m.iso3,
+               CASE WHEN max(m.end_date) FILTER (WHERE m.status <> 'planned' AND m.end_date < $start::DATE) IS NOT NULL
+                    THEN 'ended'
+                    WHEN bool_or(m.status = 'planned') THEN 'planned' ELSE 'not started' END AS reason,
+               max(m.end_date) FILTER (WHERE m.status <> 'planned' AND m.end_date < $start::DATE) AS last_end,
+               min(m.start_date) FILTER (WHERE m.start_date > $end::DATE OR m.status = 'planned') AS next_start,
+               string_agg(DISTINCT coalesce(p.acronym, p.name), '; ' ORDER BY coalesce(p.acronym, p.name)) AS partners
+        FROM mine m JOIN countries c USING (iso3) JOIN partners p USING (partner_id)
+        WHERE m.iso3 NOT IN (SELECT iso3 FROM run_pr)
+        GROUP BY c.name, m.iso3
+        ORDER BY last_end DESC NULLS LAST, next_start NULLS LAST, country
+    """, {**extra, "start": start, "end": end})
+
+
+def countries_one_partner(db: Database, f: Filters, start: date, end: date) -> pd.DataFrame:
+    """Countries with programmes running in the period but only one partner, so the KPI
+    "countries with coordinated support" does not count them. Columns: country, partner."""
+    scope, extra = _one_period(f, start, end)
+    return scoped(db, scope, _PERIOD_CTES + """
+        SELECT c.name AS country, min(coalesce(p.acronym, p.name)) AS partner
+        FROM run_pr r JOIN countries c USING (iso3) JOIN partners p USING (partner_id)
+        GROUP BY c.name HAVING count(DISTINCT r.partner_id) = 1
+        ORDER BY country
+    """, extra)
+
+
+def knowledge_sharing_by_type(db: Database, f: Filters, start: date, end: date,
+                              prev_start: date, prev_end: date) -> pd.DataFrame:
+    """Knowledge-sharing activities in scope per type, in the period and the one before.
+    Columns: type (label), value, previous. Every knowledge-sharing type, zeros included."""
+    scope = f.with_(period=ALL_TIME)
+    return scoped(db, scope, _PERIOD_CTES + """
+        SELECT t.label AS type,
+               count(DISTINCT act.activity_id) FILTER (WHERE act.pstart = $start::DATE)::BIGINT AS value,
+               count(DISTINCT act.activity_id) FILTER (WHERE act.pstart = $prev::DATE)::BIGINT AS previous
+        FROM activity_types t LEFT JOIN act USING (type_id)
+        WHERE t.is_knowledge_sharing
+        GROUP BY t.label ORDER BY t.label
+    """, {"per_starts": [start, prev_start], "per_ends": [end, prev_end], "start": start, "prev": prev_start})
+
+
+def peer_reviews_open(db: Database, f: Filters, start: date, end: date) -> pd.DataFrame:
+    """Peer reviews in scope started by the period's end (or the data date) but not completed
+    in the period by the data date: the reviews the KPI "peer reviews completed" waits for.
+    Columns: title, partners, started, ends (None: no end date recorded). Soonest end first."""
+    scope, extra = _one_period(f, start, end)
+    return scoped(db, scope, """
+        SELECT a.title,
+               (SELECT string_agg(coalesce(p.acronym, p.name), '; ' ORDER BY coalesce(p.acronym, p.name))
+                  FROM activity_partners ap JOIN partners p USING (partner_id)
+                  WHERE ap.activity_id = a.activity_id) AS partners,
+               a.start_date AS started, a.end_date AS ends
+        FROM activities a
+        WHERE a.type_id = 'peer_review' AND a.activity_id IN (SELECT activity_id FROM sa)
+          AND a.start_date <= least($end::DATE, $as_of::DATE)
+          AND coalesce(a.end_date, a.start_date) > least($end::DATE, $as_of::DATE)
+        ORDER BY a.end_date NULLS LAST, a.start_date, a.title
+    """, {"end": end, "as_of": data_as_of(db)})
+
+
+def tools_not_counted(db: Database, f: Filters, kpi_id: str, start: date, end: date) -> pd.DataFrame:
+    """Tools counted by ``kpi_id`` ("tools_showcased" or "tools_in_use") before the period but
+    not in it. Columns: tool, last (the last day it was counted, on or before the period's
+    start). Most recent first."""
+    if kpi_id not in ("tools_showcased", "tools_in_use"):
+        raise ValueError(f"no tool list for {kpi_id!r}")
+    scope, extra = _one_period(f, start, end)
+    showcase_only = "AND a.type_id = 'tool_showcase'" if kpi_id == "tools_showcased" else ""
+    programmes = "" if kpi_id == "tools_showcased" else """
+            UNION ALL
+            SELECT tool_id, least(coalesce(end_date, $start::DATE), $start::DATE) FROM country_programs
+            WHERE program_id IN (SELECT program_id FROM spr) AND tool_id IS NOT NULL
+              AND status IN ('active', 'completed', 'paused') AND start_date < $start::DATE"""
+    now = (f"SELECT tool_id FROM act WHERE tool_id IS NOT NULL {showcase_only.replace('a.', '')}"
+           + ("" if kpi_id == "tools_showcased" else " UNION SELECT tool_id FROM run_pr WHERE tool_id IS NOT NULL"))
+    return scoped(db, scope, _PERIOD_CTES + f"""
+        , before AS (
+            SELECT a.tool_id, a.start_date AS d FROM activities a
+            WHERE a.activity_id IN (SELECT activity_id FROM sa) AND a.tool_id IS NOT NULL
+              AND a.start_date < $start::DATE {showcase_only}{programmes}
+        )
+        SELECT t.name AS tool, max(b.d) AS last
+        FROM before b JOIN tools t USING (tool_id)
+        WHERE (len($kinds) = 0 OR t.kind = ANY($kinds))
+          AND b.tool_id NOT IN ({now})
+        GROUP BY t.name ORDER BY last DESC, tool
+    """, {**extra, "start": start})

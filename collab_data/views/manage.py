@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from collab_data.db import Database
+from collab_data.labels import MISSING
 from collab_data.queries import records as QR
 from collab_data.records.partners import ORG_TYPES
 
@@ -111,11 +112,23 @@ def _record_label(table: str, key: dict, labels: dict) -> str:
 def _value(column: str | None, text) -> str:
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return "—"
+    if column in ("joined_date", "left_date", "retired_date", "start_date", "end_date", "started_date"):
+        from collab_data.labels import person_date
+
+        return person_date(text)
     if column == "hq_iso3":
         from collab_data import countries
 
         return countries.name_of(text) or text
     return str(text)
+
+
+def status_text(status: str, undone_at, undone_by) -> str:
+    """A batch's status in words ("In force", "Undone on 21 Sep 2026 by X"): one wording on
+    the Activities and Manage records pages."""
+    from collab_data.views.activities import status_text as text
+
+    return text(status, undone_at, undone_by)
 
 
 def history_batches(db: Database) -> pd.DataFrame:
@@ -124,13 +137,25 @@ def history_batches(db: Database) -> pd.DataFrame:
     frame = QR.edit_batches(db)
     return pd.DataFrame({
         "Batch": frame["batch_id"], "When (UTC)": frame["created_at"], "Who": frame["editor"].fillna("—"),
-        "What": frame["source"], "Kind": frame["kind"].map({"upload": "Import", "edit": "Edit"}),
+        "What": frame["source"].fillna(MISSING), "Kind": frame["kind"].map({"upload": "Import", "edit": "Edit"}),
         "Records": frame["rows_imported"].fillna(0).astype(int),
-        "Status": [("Undone " + (f"by {b} " if b else "") + f"on {u:%d %b %Y}") if s == "undone" else
-                   ("Being undone" if s == "undoing" else "In force")
-                   for s, u, b in zip(frame["status"], frame["undone_at"], frame["undone_by"])],
+        "Status": [status_text(s, u, b) for s, u, b in zip(frame["status"], frame["undone_at"], frame["undone_by"])],
         "kind": frame["kind"], "status": frame["status"], "note": frame["note"],
     })
+
+
+def removed_text(deleted: dict[str, int]) -> str:
+    """What an undo removed, in words: "4 activities, 6 activity partners"; "" for nothing."""
+    plural = {"Activity": "activities", "Activity partner": "activity partners", "Activity country": "activity countries",
+              "Country programme": "country programmes", "Tool LNOB dimension": "tool LNOB dimensions",
+              "Membership": "memberships", "Task team": "task team memberships"}
+    parts = []
+    for table, n in reversed(list(deleted.items())):  # the undo removes children first: name the records first
+        if not n:
+            continue
+        label = TABLE_LABELS.get(table, table.replace("_", " "))
+        parts.append(f"{n} {label.lower() if n == 1 else plural.get(label, label.lower() + 's')}")
+    return ", ".join(parts)
 
 
 def batch_changes(db: Database, batch_id: int) -> pd.DataFrame:
@@ -179,4 +204,6 @@ def who_has_reported(db: Database, today) -> pd.DataFrame:
 
 def _when(t) -> str:
     """A change's time as the pages write it; "—" when the records all came with the database."""
-    return "—" if t is None or pd.isna(t) else pd.Timestamp(t).strftime("%d %b %Y %H:%M")
+    from collab_data.labels import person_datetime
+
+    return person_datetime(t)
