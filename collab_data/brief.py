@@ -27,6 +27,7 @@ import pandas as pd
 from collab_data import queries
 from collab_data.db import Database
 from collab_data.filters import Filters, describe
+from collab_data.labels import person_date
 from collab_data.maps import STATUS_TEXT, format_value
 from collab_data.queries import countries as QC
 from collab_data.queries import overlap as QO
@@ -142,21 +143,35 @@ def esc(value: Any) -> str:
 
 
 def clip(text: Any, n: int) -> Any:
-    """Long text cut to ``n`` characters with an ellipsis (before escaping)."""
+    """Long text shortened for a printed table, never in the middle of a word or a name: a
+    "; "-separated list keeps whole items and says how many more; other text is cut at a space
+    with an ellipsis (before escaping)."""
     if not isinstance(text, str) or len(text) <= n:
         return text
-    return text[: n - 1].rstrip() + "…"
+    items = text.split("; ")
+    if len(items) > 1:
+        kept: list[str] = []
+        for item in items:
+            if kept and len("; ".join([*kept, item])) > n:
+                break
+            kept.append(item)
+        rest = len(items) - len(kept)
+        return "; ".join(kept) + (f" and {rest} more" if rest else "")
+    cut = text[: n - 1]
+    space = cut.rfind(" ")
+    if space >= n // 2:
+        cut = cut[:space]
+    else:  # a long word: keep it whole rather than print half of it
+        end = text.find(" ", n - 1)
+        if end < 0:
+            return text
+        cut = text[:end]
+    return cut.rstrip(" ,;:-–(") + "…"
 
 
 def fmt_date(value: Any) -> str:
-    """A date as YYYY-MM-DD; an em dash when missing."""
-    if value is None or (not isinstance(value, (str, date)) and pd.isna(value)):
-        return "—"
-    if isinstance(value, pd.Timestamp):
-        value = value.date()
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d") if not hasattr(value, "hour") else value.date().isoformat()
-    return str(value)
+    """A date as a person reads it ("21 Sep 2026"); an em dash when missing."""
+    return person_date(value)
 
 
 def long_date(value: date | None) -> str:

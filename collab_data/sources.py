@@ -258,7 +258,7 @@ def load_ne_shapes(path: Path, skipped: Skipped | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 UNSD = "UN Statistics Division, Minimum Set of Gender Indicators (2021 vintage)"
 ODIN = "Open Data Watch, Open Data Inventory (ODIN) 2022"
-GDC = "Open Data Watch, Gender Data Compass survey availability (2025-11-18)"
+GDC = "Open Data Watch, Gender Data Compass survey availability (retrieved 18 Nov 2025)"
 UNSD_URL = "https://github.com/UNStats/gender_data_portal"
 ODIN_URL = "https://odin.opendatawatch.com"
 GDC_URL = "https://opendatawatch.com"

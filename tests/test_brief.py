@@ -186,3 +186,19 @@ def test_brief_page(app_test, sample_db_path, empty_db_path):
     assert not at.exception, at.exception
     assert at.get("download_button")
     assert any("No programmes or activities" in i.value for i in at.info)
+
+
+def test_a_printed_brief_never_cuts_a_word_or_a_name():
+    """The brief is printed: a long list keeps whole names and says how many more; text is cut at a space."""
+    assert brief.clip("Data2X; Sightsavers; EM2030; UNICEF; UN Women", 28) == "Data2X; Sightsavers; EM2030 and 2 more"
+    assert brief.clip("Sightsavers International; UNICEF", 8) == "Sightsavers International and 1 more"
+    assert brief.clip("Training on gender statistics for national offices", 40) == "Training on gender statistics for…"
+    assert brief.clip("Educational", 5) == "Educational"
+    assert brief.clip("short", 40) == "short"
+
+
+def test_the_brief_writes_dates_as_people_read_them(country_html, sample_db_path):
+    """One date format for people ("21 Sep 2026") in the brief, as on the pages; ISO stays in exports."""
+    body = re.sub(r"<[^>]+>", " ", country_html)
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", body), re.findall(r".{30}\d{4}-\d{2}-\d{2}.{10}", body)[:3]
+    assert re.search(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b", body)
