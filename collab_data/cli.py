@@ -306,8 +306,9 @@ def _print_findings(plan) -> None:
     """Every finding of a validated file, one line each (row, column, value, message, fix)."""
     findings = plan.findings_frame()
     if not findings.empty:
+        findings["row"] = findings["row"].astype(object).where(findings["row"].notna(), "—")  # the whole file
         with pd_options():
-            print(findings.to_string(index=False, max_colwidth=70, na_rep=""))
+            print(findings.to_string(index=False, max_colwidth=70, na_rep="—"))
         print()
 
 

@@ -126,7 +126,7 @@ def test_xlsx_bomb_is_refused_without_building_its_rows(writable_db, far):
     assert (crit[0].row, crit[0].column) == (1048576, "XFD")
     assert "XFD1048576" in crit[0].message and f"{reader.MAX_DATA_ROWS:,}" in crit[0].message
     assert plan.counts()["rows to import"] == 0
-    assert cost.seconds < 10 and cost.py_peak < 200e6 and cost.rss_growth < 200e6, vars(cost)
+    assert cost.py_peak < 200e6 and cost.rss_growth < 200e6, vars(cost)  # bounded by memory, not by a clock
     assert writable_db.table_checksums() == before
 
 
@@ -151,7 +151,7 @@ def test_declared_dimension_alone_changes_nothing(writable_db):
         plan = validate(out.getvalue(), "claims.xlsx", writable_db)
     assert not plan.critical, plan.findings
     assert plan.counts()["rows to import"] == 2 and [r["row"] for r in plan.records] == [2, 3]
-    assert cost.seconds < 10 and cost.rss_growth < 200e6, vars(cost)
+    assert cost.rss_growth < 200e6, vars(cost)  # bounded by memory, not by a clock
     assert writable_db.table_checksums() == before
 
 
@@ -164,7 +164,7 @@ def test_csv_over_the_row_limit_is_refused_up_front(writable_db):
     crit = findings(plan, A.CRITICAL)
     assert len(crit) == 1 and f"{reader.MAX_DATA_ROWS:,} data rows" in crit[0].message
     assert crit[0].row is not None and crit[0].row <= reader.MAX_DATA_ROWS + 60  # nothing read past the cap
-    assert cost.seconds < 10 and cost.rss_growth < 200e6, vars(cost)
+    assert cost.rss_growth < 200e6, vars(cost)  # bounded by memory, not by a clock
     assert writable_db.table_checksums() == before
 
 

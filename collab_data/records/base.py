@@ -17,6 +17,7 @@ import pandas as pd
 from collab_data.ingest.activities import CRITICAL, ERROR, WARNING, Finding, FindingList, count_findings, norm
 from collab_data.ingest.reader import FileRejected, read_table
 from collab_data.ingest.templates import csv_rows, template_csv, template_xlsx  # noqa: F401 - the record types' templates
+from collab_data.labels import MISSING
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Plan:
         frame = pd.DataFrame([f.as_dict() for f in self.findings],
                              columns=["tier", "row", "column", "value", "message", "fix"])
         frame["row"] = frame["row"].astype("Int64")
+        for col in ("column", "value"):  # a finding about the whole file names no column or value
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), MISSING)
         return frame
 
 
