@@ -4,7 +4,7 @@ import streamlit as st
 
 from collab_data import lens_panel, maps, ui
 from collab_data.queries import countries as QC
-from collab_data.runtime import cached
+from collab_data.runtime import cached, cached_spec, show_chart
 from collab_data.views import countries as VC
 from collab_data.views import lens as VL
 
@@ -45,13 +45,12 @@ with st.container():
         if m.key == "underserved" and not has_programmes:
             st.info("No programmes are recorded yet, so every country counts 0 partners: the score shows the data gap only.",
                     icon="ℹ️")
-        zero_apart = m.key in ("partners", "programmes", "tools")
+        zero_apart = m.key in VC.ZERO_APART
         deck = maps.choropleth(rows, measure_label=m.label, unit=m.unit, partners_known=has_programmes,
                                show_partners=m.key != "partners", zero_apart=zero_apart, view=maps.view_for(rows))
         st.pydeck_chart(deck, on_select=_on_map_select, selection_mode="single-object", key="country_map",
                         height=maps.MAP_HEIGHT, alt=f"Map of {m.label} by country")
-        st.altair_chart(maps.legend_chart(rows, measure_label=m.label, unit=m.unit, zero_apart=zero_apart),
-                        width="content")
+        show_chart(cached_spec(VC.legend_chart, f, measure_key), width="content")
         st.caption(view.notes)
     with st.expander("How the measures and the underserved score are computed"):
         st.markdown(

@@ -1,13 +1,14 @@
 """Data gaps: where gender data exist for the countries in view, how they are broken down,
-how open they are, and which surveys are held (real public data)."""
+how open they are, and which surveys are held (real public data).
 
-import pandas as pd
+What each tab shows comes from :mod:`collab_data.views.gaps`; the charts are finished specs
+cached per filters and data generation (Altair builds them once, not on every rerun)."""
+
 import streamlit as st
 
 from collab_data import ui
-from collab_data.charts import gaps as C
 from collab_data.queries import gaps as Q
-from collab_data.runtime import cached
+from collab_data.runtime import cached, cached_spec, show_chart
 from collab_data.views import gaps as VG
 
 ui.require_router()
@@ -20,61 +21,47 @@ ui.page_header(
     "Missing data is never shown as zero: “No data” and “not disaggregated” have their own grey and word.",
 )
 
-SHOW = {"30": 30, "60": 60, "all": None}
-SHOW_LABELS = {"30": "Top 30", "60": "Top 60", "all": "All"}
-ORDER_LABELS = VG.ORDER_LABELS
-
 
 def source_line(ids: tuple[str, ...]) -> None:
-    """The source, year and licence of a section, from the indicators table."""
-    src = cached(Q.indicator_sources, ids)
-    parts = []
-    for (source, url, licence), g in src.groupby(["source", "source_url", "licence"], dropna=False, sort=False):
-        years = sorted({int(y) for y in pd.concat([g["first_year"], g["last_year"]]).dropna()})
-        year = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}" if years else "no values loaded"
-        name = f"[{source}]({url})" if isinstance(url, str) and url else source
-        parts.append(f"{name}; data year {year}" + (f"; {licence}" if isinstance(licence, str) and licence else ""))
-    st.caption("Source: " + " · ".join(parts))
+    st.caption(cached(VG.source_line, ids))
 
 
 def row_controls(prefix: str, n_rows: int) -> tuple[str, int | None]:
     """Sort order and how many countries to show, for a heatmap."""
     c1, c2 = st.columns([3, 2])
-    order = c1.segmented_control("Sort countries", list(ORDER_LABELS), default=VG.DEFAULT_ORDER, required=True,
-                                 format_func=ORDER_LABELS.get, key=f"{prefix}_order")
-    if n_rows <= min(v for v in SHOW.values() if v):
+    order = c1.segmented_control("Sort countries", list(VG.ORDER_LABELS), default=VG.DEFAULT_ORDER, required=True,
+                                 format_func=VG.ORDER_LABELS.get, key=f"{prefix}_order")
+    if n_rows <= min(v for v in VG.SHOW.values() if v):
         return order or VG.DEFAULT_ORDER, None
-    show = c2.segmented_control(f"Show ({n_rows} countries in view)", list(SHOW), default="30", required=True,
-                                format_func=SHOW_LABELS.get, key=f"{prefix}_show")
-    return order or VG.DEFAULT_ORDER, SHOW[show or "30"]
+    show = c2.segmented_control(f"Show ({n_rows} countries in view)", list(VG.SHOW), default=VG.DEFAULT_SHOW,
+                                required=True, format_func=VG.SHOW_LABELS.get, key=f"{prefix}_show")
+    return order or VG.DEFAULT_ORDER, VG.SHOW[show or VG.DEFAULT_SHOW]
 
 
 # -- partner scope ------------------------------------------------------------------
-scope = cached(Q.scope_summary, f)
-partner_filter = bool(f.partners) or f.collab != "both"
-no_programmes = scope["programmes_total"] == 0
+scope = cached(VG.scope, f)
 partner_only = st.toggle(
     "Only countries where partners in view work",
-    value=partner_filter and not no_programmes,
-    key=f"gaps_partner_only_{int(partner_filter)}",
-    disabled=no_programmes,
+    value=scope.partner_filter and not scope.no_programmes,
+    key=f"gaps_partner_only_{int(scope.partner_filter)}",
+    disabled=scope.no_programmes,
     help="Keep only the countries in view where partners of the chosen collaborative / partners run a "
     "programme in the chosen period. The data-gap figures themselves are public and cover every country.",
 )
-if no_programmes:
+if scope.no_programmes:
     st.caption("This database holds no partner programmes yet (real reference and data-gap data only), so there are "
                "no partner countries to restrict to: every country in view is shown.")
 elif partner_only:
-    st.caption(f"{scope['with_programmes']} of {scope['in_scope']} countries in view host programmes of the "
+    st.caption(f"{scope.with_programmes} of {scope.in_scope} countries in view host programmes of the "
                "partners in view.")
-partner_only = bool(partner_only) and not no_programmes
+partner_only = bool(partner_only) and not scope.no_programmes
 
-if partner_only and scope["with_programmes"] == 0:
+if partner_only and scope.with_programmes == 0:
     ui.empty_state("No partner works in the countries in view",
                    "No programme of the partners in view runs in these countries in the chosen period. "
                    "Switch off “Only countries where partners in view work”, or widen the filters in the sidebar.")
     st.stop()
-if scope["in_scope"] == 0:
+if scope.in_scope == 0:
     ui.empty_state("No country matches the filters", "Widen the region, income group or LNOB group in the sidebar.")
     st.stop()
 
@@ -87,29 +74,21 @@ tab_dims, tab_series, tab_odin, tab_surveys = st.tabs(
 with tab_dims:
     st.subheader("How gender data are broken down, by country")
     source_line(Q.GDA_DIMENSION_INDICATORS)
-    cells = cached(Q.dimension_availability, f, partner_only)
-    total = int(cells["series_total"].iloc[0]) if not cells.empty else 89
-    n_countries = cells["iso3"].nunique()
+    rows = cached(VG.dimension_rows, f, partner_only)
+    total = rows.series_total
     measure = st.segmented_control(
         "Measure", ["count", "share"], default="count", required=True, key="gaps_dim_measure",
-        format_func={"count": "Number of series", "share": f"Share of the {total} series"}.get)
-    order, limit = row_controls("gaps_dim", n_countries)
-    keep = C.pick_rows(cells, order=order, limit=limit)
-    shown = cells.set_index("iso3").loc[keep].reset_index() if keep else cells.iloc[0:0]
-    if shown.empty:
+        format_func={"count": "Number of series", "share": f"Share of the {total} series"}.get) or "count"
+    order, limit = row_controls("gaps_dim", rows.countries)
+    dims = cached(VG.dimensions, f, partner_only, order, limit)
+    if dims.empty:
         ui.empty_state("No country in view", "Widen the filters in the sidebar.")
     else:
         st.markdown(f"For each country, how many of the **{total} series** of the UN Minimum Set of Gender "
                     "Indicators have data broken down by each dimension (any year).")
-        st.altair_chart(C.dimension_heatmap(shown, measure=measure or "count", series_total=total), width="stretch")
-        no_data = shown.loc[shown["status"] == "no_data", "iso3"].nunique()
-        st.caption(
-            "**not disagg.** = the country has series, but none broken down by this dimension · **none** = not "
-            "collected at all · **no data** = the country is not in the UNSD availability data"
-            + (f" ({no_data} shown)" if no_data else "") + ". "
-            + VG.sort_rule(order, "series broken down (summed over the five dimensions)"))
-        table = C.dimension_table(shown, series_total=total)
-        ui.download(table, label="Download these cells (CSV)", file_stem="data_gaps_breakdowns",
+        show_chart(cached_spec(VG.dimension_chart, f, partner_only, order, limit, measure), width="stretch")
+        st.caption(dims.caption)
+        ui.download(dims.table, label="Download these cells (CSV)", file_stem="data_gaps_breakdowns",
                     title="Minimum-set series broken down by LNOB dimension, per country", f=f, key="dl_gaps_dims",
                     note="Source: UN Statistics Division, Minimum Set of Gender Indicators availability (2021 vintage)")
 
@@ -117,44 +96,32 @@ with tab_dims:
 with tab_series:
     st.subheader("The minimum-set series: who has data, how recent")
     source_line(("gda_pct_any", "gda_pct_recent"))
-    catalogue = cached(Q.minset_series)
-    labels = {r.series_id: f"{r.indicator_label} · {r.series_desc}" for r in catalogue.itertuples()}
+    catalogue = cached(VG.series_catalogue, f, partner_only)
+    labels = catalogue.labels
     series_id = st.selectbox("Series", list(labels), format_func=labels.get, key="gaps_series", bind="query-params",
                              help="The 89 series of the UN Minimum Set of Gender Indicators.")
     if series_id:
-        row = catalogue.set_index("series_id").loc[series_id]
-        st.caption(f"Indicator {row['indicator_label']}: {row['indicator_desc']}")
-        have = cached(Q.series_countries, f, series_id, partner_only)
-        in_scope = scope["with_programmes"] if partner_only else scope["in_scope"]
-        recent = int((have["n_years_last5"].fillna(0) > 0).sum())
-        observed = have.loc[have["max_year"] <= Q.GDA_VINTAGE_YEAR, "max_year"]
-        m1, m2, m3, m4 = st.columns(4)
-        m1.metric("Countries in view", in_scope)
-        m2.metric("With any data", len(have))
-        m3.metric("With data in the last 5 years", recent)
-        m4.metric("Latest observed year", int(observed.max()) if not observed.empty else "–")
-        if have.empty:
+        one = cached(VG.series, f, series_id, partner_only)
+        st.caption(one.indicator)
+        for col, (label, value) in zip(st.columns(4), one.metrics):
+            col.metric(label, value)
+        if one.empty:
             ui.empty_state("No country in view has data for this series",
                            "Pick another series, or widen the filters in the sidebar.")
         else:
-            projected = int((have["max_year"] > Q.GDA_VINTAGE_YEAR).sum())
-            st.altair_chart(C.latest_year_chart(have, vintage=Q.GDA_VINTAGE_YEAR), width="stretch")
-            st.caption(f"The source is the {Q.GDA_VINTAGE_YEAR} vintage: a latest year after {Q.GDA_VINTAGE_YEAR} "
-                       f"is a modelled projection, not an observation ({projected} countries here). "
-                       "“Last 5 years” is counted by UNSD in that vintage.")
-            stable = C.series_table(have)
-            st.dataframe(stable, placeholder="—", hide_index=True, height=min(38 + 35 * len(stable), 420))
-            ui.download(stable, label="Download this list (CSV)", file_stem=f"data_gaps_series_{series_id}",
+            show_chart(cached_spec(VG.series_chart, f, series_id, partner_only), width="stretch")
+            st.caption(one.note)
+            st.dataframe(one.table, placeholder="—", hide_index=True, height=min(38 + 35 * len(one.table), 420))
+            ui.download(one.table, label="Download this list (CSV)", file_stem=f"data_gaps_series_{series_id}",
                         title=f"Countries with data: {labels[series_id]}", f=f, key="dl_gaps_series")
     st.markdown("##### All series: countries in view with data")
-    overview = C.series_overview_table(cached(Q.series_overview, f, partner_only))
     st.dataframe(
-        overview, placeholder="—", hide_index=True, height=420,
+        catalogue.overview, placeholder="—", hide_index=True, height=420,
         column_config={"Share of countries in scope (%)": st.column_config.ProgressColumn(
             "Share of countries in view", min_value=0, max_value=100, format="%.0f%%"),
             "Series": st.column_config.TextColumn(width="large")},
     )
-    ui.download(overview, label="Download all series (CSV)", file_stem="data_gaps_minset_series",
+    ui.download(catalogue.overview, label="Download all series (CSV)", file_stem="data_gaps_minset_series",
                 title="Minimum Set of Gender Indicators: countries in view with data, per series", f=f,
                 key="dl_gaps_overview")
 
@@ -162,8 +129,7 @@ with tab_series:
 with tab_odin:
     st.subheader("Gender statistics: coverage against openness")
     source_line(Q.ODIN_INDICATORS)
-    odin = cached(Q.odin_scores, f, partner_only)
-    missing = cached(Q.countries_without, f, Q.ODIN_INDICATORS, partner_only)
+    odin = cached(VG.odin, f, partner_only)
     y = st.segmented_control("Compare coverage with", ["openness", "overall"], default="openness", required=True,
                              key="gaps_odin_y",
                              format_func={"openness": "Gender statistics openness",
@@ -171,41 +137,30 @@ with tab_odin:
     if odin.empty:
         ui.empty_state("ODIN 2022 did not assess any country in view", "Widen the filters in the sidebar.")
     else:
-        st.altair_chart(C.odin_chart(odin, y=y), width="stretch")
-        strip = C.odin_strip(odin) if y == "openness" else None
-        if strip is not None:
-            st.altair_chart(strip, width="stretch")
-        apart = int((odin["openness_status"] == "not_published").sum())
-        st.caption(
-            "Coverage and openness are ODIN sub-scores (0–100) of the “Gender statistics” element; countries with "
-            "the same scores are spread slightly around their point (hover for the values). "
-            + (f"{C.plural(apart, 'country', 'countries')} with no gender statistics found (coverage 0): openness "
-               "cannot be assessed there, so they are listed apart, not drawn at 0. " if apart and y == "openness" else "")
-            + (f"{C.plural(len(missing), 'country', 'countries')} in view not in ODIN 2022." if len(missing) else ""))
-        if len(missing):
-            with st.expander(f"Countries in view not assessed by ODIN 2022 ({len(missing)})"):
-                st.write(", ".join(missing["country"]))
-        otable = C.odin_table(odin)
+        show_chart(cached_spec(VG.odin_chart, f, partner_only, y), width="stretch")
+        if y == "openness" and odin.has_strip:
+            show_chart(cached_spec(VG.odin_strip_chart, f, partner_only), width="stretch")
+        st.caption(odin.caption(y))
+        if odin.missing:
+            with st.expander(f"Countries in view not assessed by ODIN 2022 ({len(odin.missing)})"):
+                st.write(", ".join(odin.missing))
         with st.expander("Table of the scores"):
-            st.dataframe(otable, placeholder="—", hide_index=True)
-        ui.download(otable, label="Download the scores (CSV)", file_stem="data_gaps_odin",
+            st.dataframe(odin.table, placeholder="—", hide_index=True)
+        ui.download(odin.table, label="Download the scores (CSV)", file_stem="data_gaps_odin",
                     title="ODIN 2022: gender statistics coverage and openness, overall score", f=f, key="dl_gaps_odin")
 
 # -- 4. surveys -----------------------------------------------------------------------
 with tab_surveys:
     st.subheader("Surveys held, by type")
     source_line(tuple(f"gdc_surveys_{k}" for k in Q.SURVEY_TYPES))
-    surveys = cached(Q.survey_availability, f, partner_only)
-    order, limit = row_controls("gaps_srv", surveys["iso3"].nunique())
-    keep = C.pick_rows(surveys, order=order, limit=limit)
-    sshown = surveys.set_index("iso3").loc[keep].reset_index() if keep else surveys.iloc[0:0]
-    if sshown.empty:
+    order, limit = row_controls("gaps_srv", cached(VG.survey_rows, f, partner_only).countries)
+    srv = cached(VG.surveys, f, partner_only, order, limit)
+    if srv.empty:
         ui.empty_state("No country in view", "Widen the filters in the sidebar.")
     else:
         st.markdown("Surveys held in the reference period, per type (Gender Data Compass). Hover for the share "
                     "of the Compass standard met.")
-        st.altair_chart(C.survey_heatmap(sshown), width="stretch")
-        st.caption("**none held** = the source lists the country with no survey of this type · **no data** = the "
-                   "country is not in the Gender Data Compass. " + VG.sort_rule(order, "surveys held (all types)"))
-        ui.download(C.survey_table(sshown), label="Download these cells (CSV)", file_stem="data_gaps_surveys",
+        show_chart(cached_spec(VG.survey_chart, f, partner_only, order, limit), width="stretch")
+        st.caption(srv.caption)
+        ui.download(srv.table, label="Download these cells (CSV)", file_stem="data_gaps_surveys",
                     title="Gender Data Compass: surveys held by type, per country", f=f, key="dl_gaps_surveys")

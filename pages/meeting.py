@@ -15,7 +15,7 @@ import streamlit as st
 from collab_data import maps, metrics, ui
 from collab_data import meeting as M
 from collab_data.queries import countries as QC
-from collab_data.runtime import cached
+from collab_data.runtime import cached, cached_spec, show_chart
 from collab_data.views import kpis as VK
 from collab_data.views import meeting as VM
 
@@ -133,7 +133,7 @@ def kpi_slide() -> None:
 
 
 def map_slide() -> None:
-    m = QC.MEASURES["partners" if has_programmes else "gda_pct_any"]
+    m = VM.map_measure(has_programmes)
     if has_programmes:
         st.caption(f"{m.help} Countries outside the filters are faded; small island states are dots.")
     else:
@@ -150,8 +150,7 @@ def map_slide() -> None:
     with st.container(key="meeting_map_box"):
         st.pydeck_chart(deck, height=MAP_HEIGHT if has_programmes else MAP_HEIGHT - 75, key="meeting_map",
                         alt=f"Map of {m.label} by country")
-        st.altair_chart(maps.legend_chart(rows, measure_label=m.label, unit=m.unit, zero_apart=zero_apart,
-                                          max_width=1100), width="content")
+        show_chart(cached_spec(VM.map_legend_chart, f, has_programmes), width="content")
 
 
 def spotlight_slide(s: M.Slide) -> None:
@@ -186,7 +185,7 @@ def overlap_slide() -> None:
         rows, cols = len(view.view.rows), len(view.view.cols)
         with filled("meeting_fill_overlap", f"min(calc(100vh - 11rem), {rows * 3.4 + 7:.1f}rem)",
                     max_width=f"{cols * 3.6 + 9:.1f}rem", phone_min_width=f"{cols * 2.2 + 8:.1f}rem"):
-            st.altair_chart(M.overlap_heatmap(view.view, fill=True), width="stretch", height="stretch")
+            show_chart(cached_spec(VM.overlap_chart, f), width="stretch", height="stretch")
     with right:
         st.markdown("#### 🤝 Where partners could coordinate")
         if view.opportunities_caption:
@@ -211,8 +210,7 @@ def gaps_slide() -> None:
             rows = view.breakdown["iso3"].nunique()
             with filled("meeting_fill_breakdown", f"min(calc(100vh - {room}), {rows * 6 + 9:.1f}rem)",
                         phone_min_width="34rem"):
-                st.altair_chart(M.breakdown_heatmap(view.breakdown, series_total=view.series_total, cell=None),
-                                width="stretch", height="stretch")
+                show_chart(cached_spec(VM.breakdown_chart, f, focus), width="stretch", height="stretch")
     with right:
         st.markdown("#### 📉 Least gender data, at most one partner")
         if view.bars.empty:
@@ -220,7 +218,7 @@ def gaps_slide() -> None:
         else:
             st.caption(view.bars_caption)
             with filled("meeting_fill_gapbars", f"min(calc(100vh - {room}), {len(view.bars) * 2.9 + 5:.1f}rem)"):
-                st.altair_chart(M.gap_bars(view.bars, height="container"), width="stretch", height="stretch")
+                show_chart(cached_spec(VM.gap_bars_chart, f), width="stretch", height="stretch")
 
 
 def latest_slide() -> None:

@@ -165,3 +165,15 @@ def country_profile(db: Database, f: Filters, iso3: str) -> CountryProfile:
         iso3, name, facts, region or MISSING, income or MISSING, figures, p_shown, pr_shown,
         tuple(dims[dims["n_tools"] == 0]["dimension"]), tuple(dims[dims["n_tools"] > 0]["dimension"]),
         d_shown, i_shown, a_shown, has_programmes, running_text(f))
+
+
+#: Counts keep 0 apart in the legend ("None (0)"): a country without partners is not a light shade.
+ZERO_APART = ("partners", "programmes", "tools")
+
+
+def legend_chart(db: Database, f: Filters, measure_key: str):
+    """The map's legend for ``measure_key`` (the rows :func:`countries_view` draws), as an
+    Altair chart: a pure function of small values, so the page caches its finished spec."""
+    m = QC.MEASURES[measure_key]
+    rows = maps.map_rows(QC.country_measures(db, f.without_lens), QC.country_shapes(db), m.column)
+    return maps.legend_chart(rows, measure_label=m.label, unit=m.unit, zero_apart=measure_key in ZERO_APART)

@@ -253,3 +253,42 @@ def latest(db: Database, f: Filters) -> Latest:
                       Lines(lines, M.more(len(lines), len(recorded) + len(pairs), "on the KPIs & targets page",
                                           "on the KPIs & targets page")))
     return Latest(activities, heading, collaborations, caption)
+
+
+# --------------------------------------------------------------------------------------
+# The slides' charts: pure functions of the database and small hashable values (a Filters
+# value, a tuple of countries, a SlideType), so the page caches their finished specs per
+# arguments and data generation; the sizes and type are those of :mod:`collab_data.meeting`.
+# --------------------------------------------------------------------------------------
+#: The map slide's legend: at most this wide (pixels).
+LEGEND_MAX_WIDTH = 1100
+
+
+def map_measure(has_programmes: bool) -> QC.Measure:
+    """The map slide's measure: partners active, or the data availability while no programme is recorded."""
+    return QC.MEASURES["partners" if has_programmes else "gda_pct_any"]
+
+
+def map_legend_chart(db: Database, f: Filters, has_programmes: bool):
+    """The legend under the map slide's map."""
+    m = map_measure(has_programmes)
+    rows = maps.map_rows(QC.country_measures(db, f), QC.country_shapes(db), m.column)
+    return maps.legend_chart(rows, measure_label=m.label, unit=m.unit, zero_apart=m.key == "partners",
+                             max_width=LEGEND_MAX_WIDTH)
+
+
+def overlap_chart(db: Database, f: Filters, type_: M.SlideType = M.ROOM):
+    """The overlap slide's heatmap (countries with the most partners x partners), filling its box."""
+    return M.overlap_heatmap(M.overlap_view(QO.partner_country(db, f)), fill=True, type_=type_)
+
+
+def breakdown_chart(db: Database, f: Filters, focus: tuple[str, ...], type_: M.SlideType = M.ROOM):
+    """The data-gaps slide's breakdown heatmap; its rows share the box's height."""
+    view = gaps(db, f, focus)
+    return M.breakdown_heatmap(view.breakdown, series_total=view.series_total, cell=None, type_=type_)
+
+
+def gap_bars_chart(db: Database, f: Filters, type_: M.SlideType = M.ROOM):
+    """The data-gaps slide's bars: least data, at most one partner."""
+    bars, _ = M.gap_countries(QO.gaps(db, f), limit=10)
+    return M.gap_bars(bars, height="container", type_=type_)
