@@ -4,7 +4,8 @@ import streamlit as st
 
 from collab_data import lens_panel, ui
 from collab_data.charts import overlap as charts
-from collab_data.runtime import cached
+from collab_data.queries.overlap import MAX_COLS, MAX_PINNED, MAX_ROWS
+from collab_data.runtime import cached, cached_spec, show_chart
 from collab_data.views import overlap as VO
 
 ui.require_router()
@@ -15,7 +16,7 @@ ui.page_header(
             "middle-income countries with little gender data have at most one partner.",
 )
 
-TOP_CHOICES = ["15", "25", "40", "All"]
+TOP_CHOICES = ["15", "25", str(MAX_COLS)]
 
 if not cached(VO.has_programmes):
     ui.empty_state("No country programmes are recorded yet, so there is no overlap to show.", ui.NO_COLLAB_DATA_HOW)
@@ -37,8 +38,9 @@ st.header("Who works where", divider="gray")
 controls = st.container(horizontal=True, gap="large")
 top = controls.segmented_control(
     "Countries shown", TOP_CHOICES, default="25", key="ov_top", bind="query-params",
-    format_func=lambda t: "All" if t == "All" else f"Top {t}",
-    help="The countries with the most programmes in view; choose All to see every country.",
+    format_func=lambda t: f"Top {t}",
+    help=f"The countries with the most programmes in view; the rest are summed in an “All others” column "
+         f"(at most {MAX_COLS}, so the matrix stays readable; the CSV has every country).",
 ) or "25"
 order = controls.segmented_control(
     "Order rows and columns", list(charts.ORDER_CHOICES), default="similarity", key="ov_order",
@@ -46,7 +48,15 @@ order = controls.segmented_control(
     help="Similar together: partners that work in the same countries sit next to each other (first axis of a "
          "correspondence analysis). Largest first: by number of programmes.",
 ) or "similarity"
-view = cached(VO.overlap_view, f, None if top == "All" else int(top), order)
+pinned = tuple(st.multiselect(
+    "Also show partners", cached(VO.partner_choices, f.without_lens), key="ov_show", bind="query-params",
+    max_selections=MAX_PINNED, placeholder="Search partners…",
+    help=f"The heatmaps show the {MAX_ROWS} partners with the most programmes (partner × partner: the most "
+         "countries); add any other partner in view here.",
+))
+top_n = int(top) if top in TOP_CHOICES else 25
+fv = f.without_lens  # the heatmaps do not depend on the lens: one cached chart for every lens
+view = cached(VO.overlap_view, f, top_n, order, pinned)
 
 tab_pc, tab_pp, tab_tc = st.tabs(["🤝 Partners × countries", "🔗 Partner × partner", "🧰 Tools × countries"])
 
@@ -55,9 +65,10 @@ with tab_pc:
     if not empty(s):
         st.caption(s.caption)
         with st.container(height=charts.heatmap_height(m.rows, m.cols), border=False):
-            st.altair_chart(charts.partner_country_heatmap(m), width="content")
-        ui.download(s.table, label="Download partner × country (CSV)", file_stem="overlap_partner_country",
-                    title="Programmes per partner and country", f=f, key="dl_ov_pc", note=s.note)
+            show_chart(cached_spec(VO.partner_country_chart, fv, top_n, order, pinned), width="content")
+        ui.download(s.table, label="Download partner × country, every partner and country (CSV)",
+                    file_stem="overlap_partner_country", title="Programmes per partner and country", f=f,
+                    key="dl_ov_pc", note=s.note)
 
 with tab_pp:
     s = view.pairs
@@ -68,21 +79,26 @@ with tab_pp:
             help="Shared countries: countries where both partners have a programme. Jaccard similarity: shared "
                  "countries divided by the countries of either partner (1 = exactly the same countries).",
         ) or "shared_countries"
-        st.caption(s.caption)
+        st.caption(view.pair_caption)
         order_list = list(view.pair_order)
         with st.container(height=charts.heatmap_height(order_list, order_list, cell=charts.PAIR_CELL), border=False):
-            st.altair_chart(charts.partner_pair_heatmap(view.pairs_raw, metric, order_list), width="content")
-        ui.download(s.table, label="Download partner pairs (CSV)", file_stem="overlap_partner_pairs",
-                    title="Shared countries and Jaccard similarity of partner pairs", f=f, key="dl_ov_pp")
+            show_chart(cached_spec(VO.pair_chart, fv, metric, order, pinned), width="content")
+        st.caption(s.caption)
+        st.dataframe(s.table, placeholder="—", hide_index=True, height=min(38 + 35 * len(s.table), 420),
+                     column_config={"Rank": st.column_config.NumberColumn(width=50),
+                                    "Jaccard similarity": st.column_config.NumberColumn(format="%.2f")})
+        ui.download(s.table, label="Download top pairs (CSV)", file_stem="overlap_partner_pairs",
+                    title="Top pairs: shared countries and Jaccard similarity", f=f, key="dl_ov_pp", note=s.note)
 
 with tab_tc:
     s, m = view.tool_country, view.tool_country_matrix
     if not empty(s):
         st.caption(s.caption)
         with st.container(height=charts.heatmap_height(m.rows, m.cols), border=False):
-            st.altair_chart(charts.tool_country_heatmap(m), width="content")
-        ui.download(s.table, label="Download tool × country (CSV)", file_stem="overlap_tool_country",
-                    title="Programmes per tool and country", f=f, key="dl_ov_tc", note=s.note)
+            show_chart(cached_spec(VO.tool_country_chart, fv, top_n, order), width="content")
+        ui.download(s.table, label="Download tool × country, every tool and country (CSV)",
+                    file_stem="overlap_tool_country", title="Programmes per tool and country", f=f, key="dl_ov_tc",
+                    note=s.note)
 
 # ----------------------------------------------------------------------------------------
 st.header("Coordination opportunities", divider="gray")

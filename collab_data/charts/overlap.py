@@ -3,6 +3,10 @@
 A heatmap has a cell only where there is something to show: a partner without a
 programme in a country is an empty cell, never a 0-coloured one.
 
+Size. The page's heatmaps arrive cut in SQL (``queries.overlap``): at most 40 rows and
+columns plus a grey "All others" row and column, drawn outside the colour scale (its sums
+would swamp it); :func:`capped_view` orders what is shown and puts "All others" last.
+
 Ordering. Columns (countries) can be cut to the top N by total. Rows and columns are
 then ordered either by totals (largest first) or by *similarity*: the first principal
 axis of a correspondence analysis of the count matrix (the classic seriation, also
@@ -38,10 +42,21 @@ class MatrixView:
     rows: list[str]
     cols: list[str]
     total_cols: int  # columns before the top-N cut
+    total_rows: int = 0  # rows before the cut (0: not counted)
+    other_row: str | None = None  # label of the "All others" row, when there is one
+    other_col: str | None = None  # label of the "All others" column, when there is one
 
     @property
     def is_cut(self) -> bool:
-        return len(self.cols) < self.total_cols
+        return self.other_col is not None or len(self.cols) < self.total_cols
+
+    @property
+    def shown_rows(self) -> int:
+        return len(self.rows) - (self.other_row is not None)
+
+    @property
+    def shown_cols(self) -> int:
+        return len(self.cols) - (self.other_col is not None)
 
 
 def top_columns(frame: pd.DataFrame, col: str, value: str, n: int | None) -> list[str]:
@@ -118,6 +133,45 @@ def matrix_view(frame: pd.DataFrame, *, row: str, col: str, value: str, top_n: i
     return MatrixView(cells.reset_index(drop=True), rows, cols, total_cols)
 
 
+def capped_view(frame: pd.DataFrame, *, row: str, col: str, value: str, order: str = "similarity") -> MatrixView:
+    """Order a matrix already cut in SQL (``queries.overlap._capped_matrix``): rows and
+    columns shown are ordered (similarity or totals) on the cells among them only; the
+    "All others" row and column (``other_row`` / ``other_col`` flags) come last.
+
+    A row shown whose programmes all lie in "All others" countries still gets its row.
+    """
+    if order not in ORDER_CHOICES:
+        raise ValueError(f"unknown order {order!r}")
+    if frame.empty:
+        return MatrixView(frame.copy(), [], [], 0)
+    cells = frame[frame[value].notna() & (frame[value] > 0)].reset_index(drop=True)
+    summary = cells["other_row"].to_numpy(bool) | cells["other_col"].to_numpy(bool)
+    inner = cells[~summary]
+    if inner.empty:
+        rows, cols = [], []
+    else:
+        matrix = inner.pivot_table(index=row, columns=col, values=value, aggfunc="sum", fill_value=0)
+        if order == "totals":
+            rows, cols = _totals_order(matrix, 1), _totals_order(matrix, 0)
+        else:
+            rows, cols = first_axis_order(matrix)
+    # rows shown with cells only in the "All others" column: after the others, largest first
+    rest = cells[~cells["other_row"].to_numpy(bool) & ~cells[row].isin(rows)]
+    if len(rest):
+        extra = rest.groupby(row)[value].sum().reset_index()
+        rows += extra.sort_values([value, row], ascending=[False, True], kind="mergesort")[row].tolist()
+    # likewise columns shown whose programmes all belong to "All others" rows
+    rest = cells[~cells["other_col"].to_numpy(bool) & ~cells[col].isin(cols)]
+    if len(rest):
+        extra = rest.groupby(col)[value].sum().reset_index()
+        cols += extra.sort_values([value, col], ascending=[False, True], kind="mergesort")[col].tolist()
+    other_row = cells.loc[cells["other_row"], row].iloc[0] if cells["other_row"].any() else None
+    other_col = cells.loc[cells["other_col"], col].iloc[0] if cells["other_col"].any() else None
+    cells = cells.assign(summary=summary)
+    return MatrixView(cells, rows + ([other_row] if other_row else []), cols + ([other_col] if other_col else []),
+                      int(frame["total_cols"].iloc[0]), int(frame["total_rows"].iloc[0]), other_row, other_col)
+
+
 def heatmap(cells: pd.DataFrame, *, row: str, col: str, value: str, rows: list[str], cols: list[str],
             row_title: str, col_title: str, value_title: str, tooltip: list[alt.Tooltip],
             value_format: str = "d", cell: int = CELL, label_cells: bool = True) -> alt.Chart:
@@ -126,26 +180,36 @@ def heatmap(cells: pd.DataFrame, *, row: str, col: str, value: str, rows: list[s
     ``rows`` and ``cols`` fix the order and keep rows/columns without any cell visible.
     Each column is ``cell`` pixels wide, so a wide matrix scrolls rather than squeezes.
     """
-    vmax = float(cells[value].max()) if not cells.empty else 1.0
-    vmin = float(cells[value].min()) if not cells.empty else 0.0
+    summary = cells["summary"].to_numpy(bool) if "summary" in cells.columns else np.zeros(len(cells), bool)
+    scaled = cells.loc[~summary, value]
+    vmax = float(scaled.max()) if len(scaled) else 1.0
+    vmin = float(scaled.min()) if len(scaled) else 0.0
     if vmin == vmax:
         vmin = min(vmin, 0.0) if vmax > 0 else vmin - 1.0
+    if "summary" not in cells.columns:
+        cells = cells.assign(summary=summary)
     x = alt.X(f"{col}:N", title=col_title, scale=alt.Scale(domain=cols),
               axis=alt.Axis(orient="top", labelAngle=-50, labelLimit=150, labelPadding=4, labelOverlap=False,
                              ticks=False, domain=False))
     y = alt.Y(f"{row}:N", title=row_title, scale=alt.Scale(domain=rows),
               axis=alt.Axis(labelLimit=MAX_ROW_LABEL, labelOverlap=False, ticks=False, domain=False))
-    base = alt.Chart(cells).encode(x=x, y=y)
-    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
+    base = alt.Chart().encode(x=x, y=y)  # the data once, on the layer chart (not once per layer)
+    is_summary = "datum.summary"
+    rect = base.transform_filter(f"!{is_summary}").mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(f"{value}:Q", title=value_title, scale=sequential_scale(domain=[vmin, vmax], zero=False),
                         legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=220,
                                           format=value_format, tickMinStep=1 if value_format == "d" else alt.Undefined)),
         tooltip=tooltip,
     )
     layers = [rect]
+    if summary.any():  # "All others": grey, outside the colour scale (it would swamp it), always labelled
+        layers.append(base.transform_filter(is_summary).mark_rect(stroke="white", strokeWidth=1, color="#e6e6e6")
+                      .encode(tooltip=tooltip))
+        layers.append(base.transform_filter(is_summary).mark_text(fontSize=9, color="#333333").encode(
+            text=alt.Text(f"{value}:Q", format=value_format), tooltip=tooltip))
     if label_cells and not cells.empty:
         mid = vmin + (vmax - vmin) * 0.5
-        text = base.mark_text(fontSize=11 if value_format == "d" else 9).encode(
+        text = base.transform_filter(f"!{is_summary}").mark_text(fontSize=11 if value_format == "d" else 9).encode(
             text=alt.Text(f"{value}:Q", format=value_format),
             color=alt.condition(alt.datum[value] > mid, alt.value("white"), alt.value("black")),
             tooltip=tooltip,
@@ -156,9 +220,9 @@ def heatmap(cells: pd.DataFrame, *, row: str, col: str, value: str, rows: list[s
         right = base.mark_rect(opacity=0).encode(
             y=alt.Y(f"{row}:N", title=None, scale=alt.Scale(domain=rows),
                     axis=alt.Axis(orient="right", labelLimit=140, labelOverlap=False, ticks=False, domain=False)))
-        chart = alt.layer(right, *layers).resolve_axis(y="independent")
+        chart = alt.layer(right, *layers, data=cells).resolve_axis(y="independent")
     else:
-        chart = alt.layer(*layers)
+        chart = alt.layer(*layers, data=cells)
     chart = chart.properties(width=alt.Step(cell), height=alt.Step(cell))
     return finish(chart)
 
@@ -209,15 +273,21 @@ def pair_order(pairs: pd.DataFrame, partners: list[str], order: str = "similarit
     """
     if order not in ORDER_CHOICES:
         raise ValueError(f"unknown order {order!r}")
-    own = {}
-    for _, r in pairs.iterrows():
-        own[r["partner_a"]] = int(r["countries_a"])
-    matrix = pd.DataFrame(0.0, index=list(partners), columns=list(partners))
-    for _, r in pairs.iterrows():
-        if r["partner_a"] in matrix.index and r["partner_b"] in matrix.columns:
-            matrix.loc[r["partner_a"], r["partner_b"]] = float(r["shared_countries"])
-    for p in partners:
-        matrix.loc[p, p] = float(own.get(p, 1))
+    keys = pd.Index([str(p) for p in partners])
+    values = np.zeros((len(keys), len(keys)))
+    if len(pairs):
+        ia = keys.get_indexer(pairs["partner_a"].astype(str))
+        ib = keys.get_indexer(pairs["partner_b"].astype(str))
+        ok = (ia >= 0) & (ib >= 0) & (ia != ib)
+        values[ia[ok], ib[ok]] = pairs["shared_countries"].to_numpy(float)[ok]
+        # each partner's own number of countries on the diagonal (1 when it is not in ``pairs``)
+        own = np.ones(len(keys))
+        has = ia >= 0
+        own[ia[has]] = pairs["countries_a"].to_numpy(float)[has]
+    else:
+        own = np.ones(len(keys))
+    values[np.arange(len(keys)), np.arange(len(keys))] = own
+    matrix = pd.DataFrame(values, index=keys, columns=keys)
     if order == "totals":
         return _totals_order(matrix, 1)
     rows, _ = first_axis_order(matrix)
