@@ -34,7 +34,6 @@ from collab_data import freshness, queries, theme
 from collab_data.clock import add_months
 from collab_data.db import Database
 from collab_data.filters import ALL_TIME, Filters, period_label, period_range, quarter_start
-from collab_data.queries import freshness as QF
 from collab_data.queries import overview as Q
 
 #: What a "collaborative meeting" is, everywhere: the KPI "Collaborative meetings held" and the
@@ -422,13 +421,20 @@ def reference_date(p: Period, as_of: date | None) -> date:
 def partners_on_time(db: Database, f: Filters, periods: tuple[Period, ...], as_of: date | None) -> pd.DataFrame:
     """The KPI "partners reporting on time" per period (rows as :func:`Q.kpi_values`)."""
     refs = {x: reference_date(x, as_of) for x in periods}
-    reports = QF.partner_reports(db, f, tuple(sorted(set(refs.values()))))
+    reports = Q.last_reports(db, f, tuple(sorted(set(refs.values()))))
+    # freshness.status(last, ref, cycle) is "up_to_date" or "due" (ON_TIME) exactly when a last
+    # report exists and ref <= freshness.overdue_after(last, cycle): that day is computed once
+    # per distinct (last report, cycle), not once per partner and reference date
+    reports = reports[reports["last_report"].notna()]
+    last = pd.to_datetime(reports["last_report"]).dt.date
+    cycle = reports["cycle_months"].astype(int)
+    deadline = {(d, c): freshness.overdue_after(d, c) for d, c in set(zip(last, cycle))}
+    ref = pd.to_datetime(reports["ref"]).dt.date
+    ok = [r <= deadline[(d, c)] for r, d, c in zip(ref, last, cycle)]
     on_time: dict[date, int] = {}
-    for r in reports.itertuples():
-        ref = _as_date(r.ref)
-        last = None if pd.isna(r.last_report) else _as_date(r.last_report)
-        if freshness.status(last, ref, int(r.cycle_months)) in freshness.ON_TIME:
-            on_time[ref] = on_time.get(ref, 0) + 1
+    for r, good in zip(ref, ok):
+        if good:
+            on_time[r] = on_time.get(r, 0) + 1
     return pd.DataFrame({"kpi_id": "partners_on_time", "period_start": [x.start for x in periods],
                          "period_end": [x.end for x in periods],
                          "value": [on_time.get(refs[x], 0) for x in periods]})

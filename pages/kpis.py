@@ -8,10 +8,9 @@ import jinja2
 import streamlit as st
 
 from collab_data import actions, freshness, metrics, queries, theme, ui
-from collab_data.charts import overview as charts
 from collab_data.filters import URL_KEYS
 from collab_data.queries import overview as Q
-from collab_data.runtime import cached
+from collab_data.runtime import cached, cached_spec, show_chart
 from collab_data.views import freshness as VF
 from collab_data.views import kpis as VK
 
@@ -132,7 +131,7 @@ def history_section(view: VK.KpisPage) -> None:
                "line is the value (a point's colour and shape give its status), the dashed line the quarter's target"
                + ("." if applies else " (none shown: a filtered view is not compared with the targets).")
                + " Each panel has its own scale; a quarter the records do not cover is left out, not drawn as 0.")
-    st.altair_chart(charts.kpi_history(view.history), width="content")
+    show_chart(cached_spec(VK.history_chart, f, period.type, period.start), width="content")
     shown = view.history[["kpi", "quarter", "value", "target", "status"]].rename(columns={
         "kpi": "KPI", "quarter": "Quarter", "value": "Value", "target": "Target", "status": "Status"})
     ui.download(shown, label="KPIs per quarter (CSV)", file_stem=f"kpis_per_quarter_{period.code}",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from collab_data import network, queries, ui
-from collab_data.runtime import cached
+from collab_data.runtime import cached, cached_spec, show_chart
 from collab_data.views import network as VN
 
 ui.require_router()
@@ -27,7 +27,7 @@ meetings = controls[0].toggle(
          "Off: only working activities (knowledge exchanges, peer reviews, showcases, trainings, advocacy, "
          "guideline work) join partners.",
 )
-kind_options = cached(VN.network_view, f, VN.NetworkOptions(meetings=bool(meetings))).kind_options
+kind_options = cached(VN.kind_options, f, bool(meetings))
 kinds = controls[1].multiselect(
     "Kinds of connection", list(kind_options), format_func=kind_options.get, key="net_kinds",
     placeholder="Every kind", help="Count only these kinds of collaboration or joint activity (with the number of "
@@ -36,7 +36,7 @@ only_new = controls[2].segmented_control(
     "Connections", ["all", "new"], format_func={"all": "All in the period", "new": "New only"}.get,
     default="all", required=True, key="net_new", bind="query-params",
     help="New: the pair's first collaboration or first joint activity in any record falls in the period.")
-top_labels = {"auto": f"Automatic (all up to {VN.TOP_DEFAULT})", "all": "All partners",
+top_labels = {"auto": f"Automatic (all up to {VN.TOP_DEFAULT})", "all": f"All partners (up to {VN.MAX_NODES})",
               **{str(n): f"Top {n}, the rest grouped" for n in VN.TOP_CHOICES if n}}
 top = controls[3].selectbox(
     "Partners drawn", list(top_labels), format_func=top_labels.get, key="net_top", bind="query-params",
@@ -71,7 +71,7 @@ else:
                "times together (collaborations + joint activities in the filters). Circle size: activities the partner "
                "took part in. Hollow circles: partners outside the partner or collaborative filters, drawn as "
                "neighbours. Hover a line or a circle for details.")
-    st.altair_chart(network.network_chart(view.nodes, view.edges), width="content")
+    show_chart(cached_spec(VN.network_chart, f, options), width="content")
 
 st.subheader("Connections per partner")
 if view.partners_table.empty:
@@ -85,10 +85,16 @@ else:
                 title="Collaboration network: connections per partner", f=f, key="dl_net_degree", note=note)
 
 if not view.empty:
-    with st.expander(f"All {len(view.all_edges)} connections"):
+    shown = (f"All {view.n_edges} connections" if view.n_edges <= len(view.all_edges)
+             else f"The {len(view.all_edges)} strongest of {view.n_edges} connections")
+    with st.expander(shown):
         st.dataframe(view.edges_table, placeholder="—", hide_index=True, width="stretch")
-        ui.download(view.edges_table, label="Connections (CSV)", file_stem="network_edges",
-                    title="Collaboration network: connections between partners", f=f, key="dl_net_edges", note=note)
+        if view.n_edges > len(view.all_edges):
+            st.caption(f"The table lists the {len(view.all_edges)} connections with the most times together; "
+                       "the CSV has every connection in the filters.")
+        ui.download(cached(VN.connections_csv, f, bool(meetings), options.kinds), label="Connections (CSV)",
+                    file_stem="network_edges", title="Collaboration network: connections between partners", f=f,
+                    key="dl_net_edges", note=note + " Dates are ISO (YYYY-MM-DD).")
 
 with st.expander("How the network is built"):
     st.markdown(
@@ -102,8 +108,10 @@ with st.expander("How the network is built"):
         "- **New**: the first time the two partners appear together in any record (any collaborative, country or "
         "period) falls in the period; with “All time” the last 12 months up to the data date count.\n"
         "- **Readable at any size**: the chart draws the strongest connections (at most "
-        f"{network.MAX_EDGES} unless you set a minimum), of the kinds you choose, and the partners with the most "
-        "connections one by one, the others grouped in one circle; the tables list every connection.\n"
+        f"{network.MAX_EDGES} unless you set a minimum, never more than {VN.MAX_DRAWN_EDGES} lines), of the kinds "
+        f"you choose, and the partners with the most connections one by one (the top {VN.TOP_DEFAULT} by default, "
+        f"at most {VN.MAX_NODES}), the others grouped in one grey circle joined to the partners they work with; "
+        "the partner table lists every partner and the CSV every connection.\n"
         "- **Layout**: partners on a circle, grouped by membership (gender collaborative, both, LNOB "
         "collaborative), then by name, so the picture is the same at every visit."
     )

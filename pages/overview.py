@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from collab_data import labels, metrics, queries, runtime, theme, ui
-from collab_data.charts import overview as charts
 from collab_data.views import freshness as VF
 from collab_data.views import kpis as VK
 from collab_data.views import overview as VO
@@ -109,7 +108,7 @@ def render() -> None:
                        "No activity of the collaboratives is recorded as starting in this period with these partners "
                        "and countries. Widen the filters in the sidebar.")
     else:
-        st.altair_chart(charts.activity_timeline(acts.timeline, acts.type_order), width="stretch")
+        runtime.show_chart(runtime.cached_spec(VO.timeline_chart, f), width="stretch")
         ui.download(acts.timeline_csv, label="Activities per quarter (CSV)", file_stem="activities_per_quarter",
                     title="Activities per quarter, by type", f=f, key="dl_timeline")
 

@@ -12,7 +12,8 @@ here is the SQL of each, one fragment per KPI in :data:`KPI_SQL`. A fragment is 
 over the CTEs ``per`` (pstart, pend: the periods), ``run_pr`` (programmes in scope
 running in a period), ``act`` (activities in scope starting in a period), ``new_rec``
 (recorded collaborations in scope starting in a period) and ``new_pair`` (pairs of
-partners whose first joint activity ever falls in a period) and returns
+partners whose first joint activity ever falls in a period; read from :func:`pair_first`,
+computed once per write generation, so a rerun never repeats the whole-database pair join) and returns
 ``pstart, pend, value``; a period without a row counts as 0 (the records exist, nothing
 happened), whether records exist at all is :func:`record_coverage`'s question.
 
@@ -27,18 +28,21 @@ from datetime import date
 
 import pandas as pd
 
+from collab_data import clock
 from collab_data.db import Database
 from collab_data.filters import ALL_TIME, Filters
-from collab_data.queries import data_as_of, scoped
+from collab_data.queries import SCOPE_CTES, data_as_of, scope_params, scoped
+from collab_data.queries.freshness import _CYCLE_SQL as QF_CYCLE_SQL
 
 #: Programme statuses that count as running (a 'planned' programme has not started).
 RUNNING_STATUSES = ("active", "completed", "paused")
 
 _PERIOD_CTES = """
+, sa_m AS MATERIALIZED (SELECT activity_id FROM sa)  -- the activities in scope, computed once per query
 , per AS (
     SELECT unnest($per_starts)::DATE AS pstart, unnest($per_ends)::DATE AS pend
 )
-, run_pr AS (
+, run_pr AS MATERIALIZED (
     SELECT per.pstart, per.pend, cp.program_id, cp.partner_id, cp.iso3, cp.tool_id
     FROM per
     JOIN country_programs cp
@@ -46,40 +50,80 @@ _PERIOD_CTES = """
     WHERE cp.program_id IN (SELECT program_id FROM spr)
       AND cp.status IN ('active', 'completed', 'paused')
 )
-, act AS (
+, act AS MATERIALIZED (
     SELECT per.pstart, per.pend, a.activity_id, a.type_id, a.tool_id
     FROM per
     JOIN activities a ON a.start_date BETWEEN per.pstart AND per.pend
-    WHERE a.activity_id IN (SELECT activity_id FROM sa)
+    WHERE a.activity_id IN (SELECT activity_id FROM sa_m)
 )
-, new_rec AS (
+, new_rec AS MATERIALIZED (
     SELECT per.pstart, per.pend, c.collaboration_id
     FROM per JOIN collaborations c ON c.started_date BETWEEN per.pstart AND per.pend
     WHERE c.collaboration_id IN (SELECT collaboration_id FROM scb)
 )
-, pair_first AS (
-    -- every pair of partners that ever took part in the same activity, and the date of
-    -- their first joint activity: over the whole database, whatever the filters
-    SELECT x.partner_id AS partner_a, y.partner_id AS partner_b, min(a.start_date) AS first_date
-    FROM activity_partners x
-    JOIN activity_partners y ON y.activity_id = x.activity_id AND x.partner_id < y.partner_id
-    JOIN activities a ON a.activity_id = x.activity_id
-    GROUP BY x.partner_id, y.partner_id
-)
-, new_pair AS (
-    -- pairs first seen together in a period, on an activity in scope (on that first date),
-    -- with at least one of the two partners in scope
-    SELECT * FROM (
-        SELECT per.pstart, per.pend, pf.partner_a, pf.partner_b, pf.first_date,
-               (SELECT min(a.activity_id) FROM activities a
-                  JOIN activity_partners x ON x.activity_id = a.activity_id AND x.partner_id = pf.partner_a
-                  JOIN activity_partners y ON y.activity_id = a.activity_id AND y.partner_id = pf.partner_b
-                 WHERE a.start_date = pf.first_date AND a.activity_id IN (SELECT activity_id FROM sa)) AS first_activity_id
-        FROM per JOIN pair_first pf ON pf.first_date BETWEEN per.pstart AND per.pend
-        WHERE (pf.partner_a IN (SELECT partner_id FROM sp) OR pf.partner_b IN (SELECT partner_id FROM sp))
-    ) WHERE first_activity_id IS NOT NULL
+"""
+
+#: The first joint activities of every pair of partners, over the whole database whatever the
+#: filters: one row per pair (partner_a < partner_b) and activity that both took part in on
+#: the pair's first day together (usually one). It depends on the records only, so it is
+#: computed once per write generation (:func:`pair_first`) and joined as the relation
+#: ``pair_first`` by the queries that need it; the filters then pick the pairs in scope.
+PAIR_FIRST_SQL = """
+    WITH ev AS (
+        SELECT x.partner_id AS partner_a, y.partner_id AS partner_b, a.activity_id, a.start_date
+        FROM activity_partners x
+        JOIN activity_partners y ON y.activity_id = x.activity_id AND x.partner_id < y.partner_id
+        JOIN activities a ON a.activity_id = x.activity_id
+    )
+    , first AS MATERIALIZED (
+        SELECT partner_a, partner_b, min(start_date) AS first_date FROM ev GROUP BY partner_a, partner_b
+    )
+    SELECT f.partner_a, f.partner_b, f.first_date, ev.activity_id
+    FROM first f
+    JOIN ev ON ev.partner_a = f.partner_a AND ev.partner_b = f.partner_b AND ev.start_date = f.first_date
+"""
+
+#: Pairs first seen together in a period (CTE over ``per``, ``sa``, ``sp`` and the relation
+#: ``pair_first``): the pair's first joint day falls in the period, one of the activities of
+#: that day is in scope (the first such is the pair's first activity), and at least one of
+#: the two partners is in scope.
+_NEW_PAIR_CTE = """
+, new_pair AS MATERIALIZED (
+    SELECT per.pstart, per.pend, pf.partner_a, pf.partner_b, pf.first_date,
+           min(pf.activity_id) AS first_activity_id
+    FROM per JOIN pair_first pf ON pf.first_date BETWEEN per.pstart AND per.pend
+    WHERE pf.activity_id IN (SELECT activity_id FROM sa_m)
+      AND (pf.partner_a IN (SELECT partner_id FROM sp) OR pf.partner_b IN (SELECT partner_id FROM sp))
+    GROUP BY per.pstart, per.pend, pf.partner_a, pf.partner_b, pf.first_date
 )
 """
+
+
+def pair_first(db: Database):
+    """:data:`PAIR_FIRST_SQL`'s rows as an Arrow table (DuckDB scans it without copying),
+    computed at most once per write generation of ``db`` (every write moves the generation,
+    so it is never stale). Columns: partner_a, partner_b, first_date, activity_id."""
+    def compute():
+        with db.cursor() as cur:
+            return cur.sql(PAIR_FIRST_SQL).to_arrow_table()
+
+    return db.memo("overview.pair_first", compute)
+
+
+def _scoped_with_pairs(db: Database, f: Filters, body: str, extra: dict | None = None) -> pd.DataFrame:
+    """:func:`collab_data.queries.scoped` with the relation ``pair_first`` (see :func:`pair_first`)."""
+    frame = pair_first(db)
+    params = scope_params(f, data_as_of(db) if f.period == "last12" else None)
+    if extra:
+        params.update(extra)
+    used = {k: v for k, v in params.items() if f"${k}" in SCOPE_CTES or f"${k}" in body}
+    with db.cursor() as cur:
+        cur.register("pair_first", frame)
+        try:
+            return cur.execute(f"WITH {SCOPE_CTES} {body}", used).df()
+        finally:
+            cur.unregister("pair_first")
+
 
 #: Plenary meetings of a collaborative (alias ``a`` for activities): task-team meetings have a team_id.
 PLENARY = "a.type_id = 'meeting' AND a.collab_id IS NOT NULL AND a.team_id IS NULL"
@@ -125,7 +169,7 @@ KPI_SQL: dict[str, str] = {
     "peer_reviews": """
         SELECT per.pstart, per.pend, count(*) AS value
         FROM per JOIN activities a ON coalesce(a.end_date, a.start_date) BETWEEN per.pstart AND per.pend
-        WHERE a.type_id = 'peer_review' AND a.activity_id IN (SELECT activity_id FROM sa)
+        WHERE a.type_id = 'peer_review' AND a.activity_id IN (SELECT activity_id FROM sa_m)
           AND coalesce(a.end_date, a.start_date) <= $as_of::DATE
         GROUP BY per.pstart, per.pend
     """,
@@ -171,7 +215,8 @@ def kpi_values(db: Database, f: Filters, kpi_ids: Sequence[str],
     # kpi ids are whitelisted above, so they may be written into the SQL as literals
     parts = [f"SELECT '{k}' AS kpi_id, pstart, pend, value FROM ({KPI_SQL[k]})" for k in kpi_ids]
     kpi_list = ", ".join(f"('{k}', {i})" for i, k in enumerate(kpi_ids))
-    body = f"""{_PERIOD_CTES}
+    pairs = "new_collaborations" in kpi_ids
+    body = f"""{_PERIOD_CTES}{_NEW_PAIR_CTE if pairs else ""}
         , v AS ({" UNION ALL ".join(parts)})
         , k(kpi_id, ord) AS (VALUES {kpi_list})
         SELECT k.kpi_id, per.pstart AS period_start, per.pend AS period_end,
@@ -182,8 +227,10 @@ def kpi_values(db: Database, f: Filters, kpi_ids: Sequence[str],
     """
     starts = [s for s, _ in periods]
     ends = [e for _, e in periods]
-    return scoped(db, f.with_(period=ALL_TIME), body,
-                  {"per_starts": starts, "per_ends": ends, "as_of": data_as_of(db)})
+    extra = {"per_starts": starts, "per_ends": ends, "as_of": data_as_of(db)}
+    if pairs:
+        return _scoped_with_pairs(db, f.with_(period=ALL_TIME), body, extra)
+    return scoped(db, f.with_(period=ALL_TIME), body, extra)
 
 
 def kpi_targets(db: Database, kpi_ids: Sequence[str], period_type: str, period_start: date) -> dict[str, float]:
@@ -243,7 +290,7 @@ def first_time_pairs(db: Database, f: Filters, start: date, end: date) -> pd.Dat
     activity (the title of their first joint activity), type. Oldest first.
     """
     scope, extra = _one_period(f, start, end)
-    return scoped(db, scope, _PERIOD_CTES + """
+    return _scoped_with_pairs(db, scope, _PERIOD_CTES + _NEW_PAIR_CTE + """
         , named AS (
             SELECT np.first_date, np.first_activity_id,
                    coalesce(pa.acronym, pa.name) AS a_name, coalesce(pb.acronym, pb.name) AS b_name
@@ -259,6 +306,57 @@ def first_time_pairs(db: Database, f: Filters, start: date, end: date) -> pd.Dat
         JOIN activity_types t ON t.type_id = a.type_id
         ORDER BY n.first_date, lower(partner_a), lower(partner_b)
     """, extra)
+
+
+# --------------------------------------------------------------------------------------
+# Partners reporting on time: the last report per partner and reference date
+# --------------------------------------------------------------------------------------
+def last_reports(db: Database, f: Filters, refs: Sequence[date]) -> pd.DataFrame:
+    """For each reference date, each partner in scope that was a member of a collaborative in
+    scope by then: its reporting cycle and the date of its last report on or before then —
+    the figures of :func:`collab_data.queries.freshness.partner_reports` the KPI "partners
+    reporting on time" needs (same reports, members and cycles), without the labels, and
+    with an as-of join instead of every report against every date, so it stays fast at any size.
+
+    Columns: ref, partner_id, cycle_months, last_report (None: nothing reported by then).
+    """
+    if not refs:
+        return pd.DataFrame(columns=["ref", "partner_id", "cycle_months", "last_report"])
+    return scoped(db, f.with_(period=ALL_TIME), f"""
+        , ev AS (
+            SELECT ap.partner_id, a.start_date AS d, a.batch_id
+            FROM activities a JOIN activity_partners ap USING (activity_id)
+            UNION ALL
+            SELECT p.partner_id, p.start_date, p.batch_id FROM country_programs p
+            WHERE p.status IN ('active', 'completed', 'paused')
+            UNION ALL
+            SELECT p.partner_id, p.end_date, p.batch_id FROM country_programs p
+            WHERE p.status = 'completed' AND p.end_date IS NOT NULL
+            UNION ALL
+            SELECT cp.partner_id, c.started_date, c.batch_id
+            FROM collaborations c JOIN collaboration_partners cp USING (collaboration_id)
+        )
+        , held AS (
+            SELECT DISTINCT ev.partner_id, ev.d
+            FROM ev JOIN import_batches b USING (batch_id)
+            WHERE ev.d BETWEEN $earliest AND $latest AND (b.created_at IS NULL OR ev.d <= b.created_at::DATE)
+        )
+        , cyc AS ({QF_CYCLE_SQL})
+        , refs AS (SELECT unnest($refs)::DATE AS ref)
+        , members AS (
+            SELECT refs.ref, m.partner_id, min(cyc.months) AS cycle_months
+            FROM refs
+            JOIN partner_memberships m ON (m.joined_date IS NULL OR m.joined_date <= refs.ref)
+                                      AND (m.left_date IS NULL OR m.left_date > refs.ref)
+            JOIN cyc USING (collab_id)
+            WHERE m.partner_id IN (SELECT partner_id FROM sp) AND ($collab = 'both' OR m.collab_id = $collab)
+            GROUP BY refs.ref, m.partner_id
+        )
+        SELECT mb.ref, mb.partner_id, mb.cycle_months, h.d AS last_report
+        FROM members mb
+        ASOF LEFT JOIN held h ON h.partner_id = mb.partner_id AND h.d <= mb.ref
+        ORDER BY mb.ref, mb.partner_id
+    """, {"refs": list(refs), "earliest": clock.EARLIEST, "latest": clock.LATEST})
 
 
 # --------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from datetime import date
 import pandas as pd
 
 from collab_data import freshness, labels, metrics, queries, theme
+from collab_data.charts import overview as charts
 from collab_data.db import Database
 from collab_data.filters import Filters
 from collab_data.metrics import KPIS, PAGE_KPIS, Period
@@ -508,3 +509,9 @@ def target_history(db: Database) -> pd.DataFrame:
         "Old target": h["old_target"].astype("float64"),
         "New target": h["new_target"].astype("float64"),
     })
+
+
+def history_chart(db: Database, f: Filters, period_type: str, period_start: date):
+    """The "KPIs against their targets over time" chart (an Altair chart of :func:`kpi_history`;
+    the page caches its finished spec per arguments and data generation with ``runtime.cached_spec``)."""
+    return charts.kpi_history(kpi_history(db, f, period_type, period_start))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from collab_data import labels
+from collab_data.charts import overview as charts
 from collab_data.db import Database
 from collab_data.filters import Filters
 from collab_data.queries import overview as Q
@@ -47,3 +48,10 @@ def activity_panel(db: Database, f: Filters, limit: int = 15) -> ActivityPanel:
         timeline_csv=timeline[["quarter", "type", "activities"]].rename(
             columns={"quarter": "Quarter", "type": "Activity type", "activities": "Activities"}),
         latest=latest, latest_csv=csv)
+
+
+def timeline_chart(db: Database, f: Filters):
+    """The "activities per quarter, by type" chart of the filters (an Altair chart; the page
+    caches its finished spec per filters and data generation with ``runtime.cached_spec``)."""
+    timeline = Q.activity_timeline(db, f)
+    return charts.activity_timeline(timeline, list(Q.activity_types(db)["label"]))
