@@ -276,6 +276,19 @@ def _params(include_meetings: bool, kinds: tuple[str, ...], new_start, new_end) 
             "new_end": new_end}
 
 
+#: The named columns of an edge in scope (a pair of partners), for :func:`edges` and :func:`strongest_edges`.
+_EDGE_ROWS = """
+        SELECT e.a AS partner_a_id, coalesce(pa.acronym, pa.name) AS partner_a,
+               e.b AS partner_b_id, coalesce(pb.acronym, pb.name) AS partner_b,
+               e.collaborations, e.joint_activities, e.weight,
+               e.first_collaboration, e.first_joint_activity, e.first_seen, e.last_seen, e.collaboration_titles,
+               e.is_new
+        FROM e
+        JOIN partners pa ON pa.partner_id = e.a
+        JOIN partners pb ON pb.partner_id = e.b
+"""
+
+
 def edges(db: Database, f: Filters, include_meetings: bool = False, kinds: tuple[str, ...] = (),
           new_start: date | None = None, new_end: date | None = None) -> pd.DataFrame:
     """One row per edge in scope (pair of partners, ``partner_a_id`` < ``partner_b_id``): every
@@ -291,15 +304,7 @@ def edges(db: Database, f: Filters, include_meetings: bool = False, kinds: tuple
     collaboration_titles ("; "-separated, in scope), is_new (first_seen within
     new_start..new_end; False without them).
     """
-    return _graph(db, f, """
-        SELECT e.a AS partner_a_id, coalesce(pa.acronym, pa.name) AS partner_a,
-               e.b AS partner_b_id, coalesce(pb.acronym, pb.name) AS partner_b,
-               e.collaborations, e.joint_activities, e.weight,
-               e.first_collaboration, e.first_joint_activity, e.first_seen, e.last_seen, e.collaboration_titles,
-               e.is_new
-        FROM e
-        JOIN partners pa ON pa.partner_id = e.a
-        JOIN partners pb ON pb.partner_id = e.b
+    return _graph(db, f, _EDGE_ROWS + """
         ORDER BY partner_a_id, partner_b_id
     """, _params(include_meetings, kinds, new_start, new_end))
 
@@ -317,15 +322,7 @@ def strongest_edges(db: Database, f: Filters, include_meetings: bool = False, ki
                     new_start: date | None = None, new_end: date | None = None, limit: int = 500) -> pd.DataFrame:
     """The ``limit`` strongest edges in scope (most times together, then the pair's ids): the
     columns of :func:`edges`, for the on-screen list (the CSV reads :func:`edges`)."""
-    return _graph(db, f, """
-        SELECT e.a AS partner_a_id, coalesce(pa.acronym, pa.name) AS partner_a,
-               e.b AS partner_b_id, coalesce(pb.acronym, pb.name) AS partner_b,
-               e.collaborations, e.joint_activities, e.weight,
-               e.first_collaboration, e.first_joint_activity, e.first_seen, e.last_seen, e.collaboration_titles,
-               e.is_new
-        FROM e
-        JOIN partners pa ON pa.partner_id = e.a
-        JOIN partners pb ON pb.partner_id = e.b
+    return _graph(db, f, _EDGE_ROWS + """
         ORDER BY e.weight DESC, partner_a_id, partner_b_id
         LIMIT $limit
     """, {**_params(include_meetings, kinds, new_start, new_end), "limit": int(limit)})

@@ -92,19 +92,25 @@ def partners_table(degrees: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def edges_table(edges: pd.DataFrame) -> pd.DataFrame:
-    """Every connection in scope, dates as a person reads them."""
+def edges_table(edges: pd.DataFrame, *, iso: bool = False) -> pd.DataFrame:
+    """Every connection in scope; dates as a person reads them ("21 Sep 2026"), or with
+    ``iso`` as YYYY-MM-DD (empty when missing) so a spreadsheet reads them as dates."""
+    def day(col: str) -> pd.Series:
+        if iso:
+            return pd.to_datetime(edges[col]).dt.strftime("%Y-%m-%d").fillna("")
+        return edges[col].map(person_date)
+
     return pd.DataFrame({
         "Partner A": edges["partner_a"],
         "Partner B": edges["partner_b"],
         "Collaborations": edges["collaborations"],
         "Joint activities": edges["joint_activities"],
         "Times together": edges["weight"],
-        "First together": edges["first_seen"].map(person_date),
-        "First collaboration": edges["first_collaboration"].map(person_date),
-        "First joint activity": edges["first_joint_activity"].map(person_date),
-        "New in the period": ["yes" if n else "no" for n in edges["is_new"]],
-        "Collaborations in the filters": edges["collaboration_titles"].fillna(MISSING),
+        "First together": day("first_seen"),
+        "First collaboration": day("first_collaboration"),
+        "First joint activity": day("first_joint_activity"),
+        "New in the period": edges["is_new"].astype(bool).map({True: "yes", False: "no"}),
+        "Collaborations in the filters": edges["collaboration_titles"].fillna("" if iso else MISSING),
     })
 
 
@@ -113,23 +119,8 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def connections_export(edges: pd.DataFrame) -> pd.DataFrame:
-    """Every connection in scope for the CSV: the table's columns, dates in ISO form
-    (YYYY-MM-DD, empty when missing) so a spreadsheet reads them as dates."""
-    def iso(col: str) -> pd.Series:
-        return pd.to_datetime(edges[col]).dt.strftime("%Y-%m-%d").fillna("")
-
-    return pd.DataFrame({
-        "Partner A": edges["partner_a"],
-        "Partner B": edges["partner_b"],
-        "Collaborations": edges["collaborations"],
-        "Joint activities": edges["joint_activities"],
-        "Times together": edges["weight"],
-        "First together": iso("first_seen"),
-        "First collaboration": iso("first_collaboration"),
-        "First joint activity": iso("first_joint_activity"),
-        "New in the period": edges["is_new"].astype(bool).map({True: "yes", False: "no"}),
-        "Collaborations in the filters": edges["collaboration_titles"].fillna(""),
-    })
+    """Every connection in scope for the CSV: the table's columns, dates in ISO form."""
+    return edges_table(edges, iso=True)
 
 
 def connections_csv(db: Database, f: Filters, meetings: bool = False, kinds: tuple[str, ...] = ()) -> pd.DataFrame:
