@@ -295,14 +295,49 @@ def overlap_view(partner_country: pd.DataFrame, n: int = OVERLAP_COUNTRIES) -> o
     return overlap_charts.MatrixView(view.cells, view.rows, view.cols, per["country"].nunique())
 
 
+#: The overlap slide's bounded heatmap: the top partners and countries by programmes in view.
+OVERLAP_TOP = 15
+
+
+def overlap_slide_view(capped: pd.DataFrame) -> overlap_charts.MatrixView:
+    """Countries (rows) x partners (columns) for a slide, from the heatmap cut in SQL
+    (:func:`collab_data.queries.overlap.partner_country_capped`: the top partners and countries
+    by programmes, the rest summed into "All others"); shown rows and columns in similarity
+    order, "All others" last. ``total_rows``: countries in view, ``total_cols``: partners in view."""
+    view = overlap_charts.capped_view(capped, row="partner", col="country", value="programmes", order="similarity")
+    return overlap_charts.MatrixView(view.cells, view.cols, view.rows, view.total_rows, view.total_cols,
+                                     view.other_col, view.other_row)
+
+
+def overlap_rule(view: overlap_charts.MatrixView) -> str:
+    """The rule of the slide's cut, short enough for a slide, e.g. "top 15 of 1,500 partners x
+    top 15 of 51 countries by programmes; grey “All others”: the rest, summed"."""
+    def part(shown: int, total: int, noun: str) -> str:
+        return f"top {shown:,} of {total:,} {noun}" if shown < total else f"all {total:,} {noun}"
+
+    n_countries = len(view.rows) - (view.other_row is not None)
+    n_partners = len(view.cols) - (view.other_col is not None)
+    text = f"{part(n_partners, view.total_cols, 'partners')} × {part(n_countries, view.total_rows, 'countries')} by programmes"
+    if view.other_row or view.other_col:
+        text += "; grey “All others”: the rest, summed"
+    return text
+
+
+#: The fill of the "All others" cells.
+OTHERS_GREY = "#d9d9d9"
+
+
 def overlap_heatmap(view: overlap_charts.MatrixView, cell: int = OVERLAP_CELL, fill: bool = False,
                     type_: SlideType = ROOM) -> alt.TopLevelMixin:
     """The overlap heatmap of a slide: countries (rows) x partners (columns), the number of
     programmes written in each cell (so no colour legend is needed); an empty cell: no programme.
     Cells are ``cell`` pixels square; with ``fill`` the chart fills its container (width and height)."""
     cells = view.cells
-    vmax = float(cells["programmes"].max()) if not cells.empty else 1.0
-    vmin = float(cells["programmes"].min()) if not cells.empty else 0.0
+    if "summary" not in cells.columns:
+        cells = cells.assign(summary=False)
+    inner = cells.loc[~cells["summary"].astype(bool), "programmes"]
+    vmax = float(inner.max()) if not inner.empty else 1.0
+    vmin = float(inner.min()) if not inner.empty else 0.0
     if vmin == vmax:
         vmin = 0.0
     base = alt.Chart(cells).encode(
@@ -314,12 +349,16 @@ def overlap_heatmap(view: overlap_charts.MatrixView, cell: int = OVERLAP_CELL, f
         tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("partner_name:N", title="Partner"),
                  alt.Tooltip("programmes:Q", title="Programmes")],
     )
+    # "All others" cells are grey (their sums would flatten the colour scale of the cells shown)
     rect = base.mark_rect(stroke="white", strokeWidth=1.5).encode(
-        color=alt.Color("programmes:Q", scale=sequential_scale(domain=[vmin, vmax], zero=False), legend=None))
+        color=alt.condition(alt.datum.summary, alt.value(OTHERS_GREY),
+                            alt.Color("programmes:Q", scale=sequential_scale(domain=[vmin, vmax], zero=False),
+                                      legend=None)))
     mid = vmin + (vmax - vmin) * 0.5
     text = base.mark_text(fontSize=type_.value, fontWeight="bold").encode(
         text=alt.Text("programmes:Q", format="d"),
-        color=alt.condition(alt.datum.programmes > mid, alt.value("white"), alt.value("black")),
+        color=alt.condition((alt.datum.programmes > mid) & ~alt.datum.summary, alt.value("white"),
+                            alt.value("black")),
     )
     chart = alt.layer(rect, text).properties(width=alt.Step(cell), height=alt.Step(cell))
     if fill:

@@ -404,6 +404,10 @@ def _freshness_colour(text: str) -> str:
     return ""
 
 
+#: The reporting table colours its Status cells up to this many rows.
+STYLED_ROWS = 200
+
+
 def reporting_panel(panel, f: Filters, *, key: str, full: bool = False) -> None:
     """Draw a :class:`collab_data.views.freshness.ReportingPanel`: a count per status (sign,
     words and colour), the headline, the notes, and the partners to look at (``full``:
@@ -426,8 +430,12 @@ def reporting_panel(panel, f: Filters, *, key: str, full: bool = False) -> None:
         return
     if not full:
         st.markdown("**Partners to follow up** (overdue first)")
+    # Colouring the Status cells goes through pandas' Styler, which formats every cell of the
+    # table on every rerun (about 0.5 s for 1,500 partners); above STYLED_ROWS the sign and
+    # the words of the status (never colour alone) carry it.
+    shown = table.style.map(_freshness_colour, subset=["Status"]) if len(table) <= STYLED_ROWS else table
     st.dataframe(
-        table.style.map(_freshness_colour, subset=["Status"]), hide_index=True, width="stretch", placeholder="—",
+        shown, hide_index=True, width="stretch", placeholder="—",
         height=min(38 + 35 * len(table), 560),
         column_config={
             "Partner": st.column_config.TextColumn(width=150, pinned=True),

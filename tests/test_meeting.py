@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -354,3 +355,26 @@ def test_style_comes_from_templates_with_autoescape():
     fill = VM.fill_html("meeting_fill_x", "min(calc(100vh - 11rem), 40rem)", max_width="30rem")
     assert ".st-key-meeting_fill_x { height: min(calc(100vh - 11rem), 40rem);" in fill and "max-width: 30rem" in fill
     assert "&lt;" in VM.fill_html("x", "</style><script>")  # a value cannot close the style block
+
+
+def test_overlap_slide_is_the_bounded_top_n_heatmap(sample_db_path, monkeypatch):
+    """The slide draws at most the top OVERLAP_TOP partners x countries (cut in SQL) plus
+    grey "All others", its totals add up to every programme in view, and it states the rule."""
+    from collab_data.filters import Filters
+    from collab_data.queries import overlap as QO
+    from collab_data.views import meeting as VM
+
+    db = get_database(sample_db_path)
+    f = Filters()
+    monkeypatch.setattr(M, "OVERLAP_TOP", 5)
+    view = VM.overlap_view(db, f)
+    assert len(view.rows) <= 6 and len(view.cols) <= 6
+    assert view.other_row and view.other_row.startswith("All others")
+    assert view.total_rows > 5, "total_rows: the countries in view before the cut"
+    assert int(view.cells["programmes"].sum()) == int(QO.partner_country(db, f)["programmes"].sum())
+    assert view.cells.loc[view.cells["summary"], "country"].eq(view.other_row).any()
+    slide = VM.overlap(db, f)
+    assert f"of {view.total_rows} countries by programmes" in slide.caption
+    assert "All others" in slide.caption
+    spec = M.overlap_heatmap(view, fill=True).to_dict()
+    assert M.OTHERS_GREY in json.dumps(spec)

@@ -176,12 +176,9 @@ class Overlap:
 
 def overlap(db: Database, f: Filters) -> Overlap:
     """Who works where (countries with the most partners x partners) and where partners could coordinate."""
-    pc = QO.partner_country(db, f)
-    if pc.empty:
+    view = overlap_view(db, f)
+    if not view.rows:
         return Overlap(empty=("No programmes match the filters.", "Widen the filters (outside meeting mode)."))
-    view = M.overlap_view(pc)
-    shown = (f"the {len(view.rows)} countries with the most partners (of {view.total_cols})"
-             if len(view.rows) < view.total_cols else f"the {len(view.rows)} countries in view")
     opp = QO.coordination_opportunities(db, f)
     if opp.empty:
         lines = Lines(empty="No country has two or more partners on the same topic or LNOB dimension.")
@@ -190,7 +187,7 @@ def overlap(db: Database, f: Filters) -> Overlap:
         found = M.coordination_lines(opp, limit=OPPORTUNITIES_SHOWN)
         lines = Lines(found, M.more(len(found), len(opp), "on the Overlap page", "on the Overlap page"))
         caption = "Two or more partners on the same topic or LNOB dimension; most partners first."
-    return Overlap(caption=f"Number of programmes of each partner in {shown}. An empty cell: no programme.",
+    return Overlap(caption=f"Programmes, {M.overlap_rule(view)}. Empty cell: none.",
                    view=view, opportunities=lines, opportunities_caption=caption)
 
 
@@ -277,9 +274,15 @@ def map_legend_chart(db: Database, f: Filters, has_programmes: bool):
                              max_width=LEGEND_MAX_WIDTH)
 
 
+def overlap_view(db: Database, f: Filters) -> MatrixView:
+    """The overlap slide's bounded matrix: the top :data:`M.OVERLAP_TOP` partners and countries
+    by programmes in view (cut in SQL, like the Overlap page's heatmap), the rest in "All others"."""
+    return M.overlap_slide_view(QO.partner_country_capped(db, f.without_lens, M.OVERLAP_TOP, M.OVERLAP_TOP))
+
+
 def overlap_chart(db: Database, f: Filters, type_: M.SlideType = M.ROOM):
-    """The overlap slide's heatmap (countries with the most partners x partners), filling its box."""
-    return M.overlap_heatmap(M.overlap_view(QO.partner_country(db, f)), fill=True, type_=type_)
+    """The overlap slide's heatmap (the top countries x the top partners, "All others" grey), filling its box."""
+    return M.overlap_heatmap(overlap_view(db, f), fill=True, type_=type_)
 
 
 def breakdown_chart(db: Database, f: Filters, focus: tuple[str, ...], type_: M.SlideType = M.ROOM):
