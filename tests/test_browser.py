@@ -84,6 +84,10 @@ def test_filter_change_goes_to_the_url_and_the_url_restores_it(browser, server):
         before = _kpi_values(w.page)
         w.page.get_by_role("radio", name="Gender", exact=True).click()
         w.page.wait_for_function("() => location.search.includes('collab=Gender')", timeout=15_000)
+        # the rerun for Gender has drawn its page (the URL changes before the script runs): a widget
+        # clicked mid-run can be redrawn under the pointer and lose the click
+        w.page.locator("[data-testid=stMarkdownContainer]", has_text="Showing:").filter(
+            has_text="gender data collaborative").first.wait_for(timeout=30_000)
         wait_for_run(w.page)
         w.page.get_by_role("combobox", name="Period").click()
         w.page.get_by_role("option", name="2025", exact=True).click()
