@@ -169,11 +169,6 @@ def clip(text: Any, n: int) -> Any:
     return cut.rstrip(" ,;:-–(") + "…"
 
 
-def fmt_date(value: Any) -> str:
-    """A date as a person reads it ("21 Sep 2026"); an em dash when missing."""
-    return person_date(value)
-
-
 def long_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "no records yet"
 
@@ -453,7 +448,7 @@ def country_html(data: dict, *, standalone: bool = True) -> str:
             ["Partner", "Prog.", "Tools used here", "Since"],
             [[esc(r.partner) + ("" if r.active else " <span class='n'>(planned only)</span>"),
               str(int(r.programmes)), esc(clip(r.tools, 85)) if isinstance(r.tools, str) else "—",
-              esc(fmt_date(r.since))] for r in shown.itertuples(index=False)],
+              esc(person_date(r.since))] for r in shown.itertuples(index=False)],
             widths=["22%", "9%", "52%", "17%"]) + _more(len(partners) - len(shown), "partners")
     # Dimensions
     if not has_prog or programmes.empty:
@@ -475,8 +470,8 @@ def country_html(data: dict, *, standalone: bool = True) -> str:
         pr_body = _table(
             ["Partner", "Tool", "Support", "Status", "Start", "End"],
             [[esc(r.partner), esc(clip(r.tool, 42)) if isinstance(r.tool, str) else "—", esc(r.support),
-              esc(r.status), esc(fmt_date(r.start)),
-              esc(fmt_date(r.end)) if not pd.isna(r.end) else "open-ended"]
+              esc(r.status), esc(person_date(r.start)),
+              esc(person_date(r.end)) if not pd.isna(r.end) else "open-ended"]
              for r in shown.itertuples(index=False)],
             widths=["15%", "36%", "19%", "10%", "10%", "10%"]) + _more(len(programmes) - len(shown), "programmes (older)")
     else:
@@ -511,7 +506,7 @@ def country_html(data: dict, *, standalone: bool = True) -> str:
         shown = acts.head(MAX_ACTIVITIES)
         a_body = _table(
             ["Date", "Activity", "Type", "Partners"],
-            [[esc(fmt_date(r.date)), esc(clip(r.title, 95)), esc(r.type), esc(clip(r.partners, 70))]
+            [[esc(person_date(r.date)), esc(clip(r.title, 95)), esc(r.type), esc(clip(r.partners, 70))]
              for r in shown.itertuples(index=False)],
             widths=["10%", "48%", "14%", "28%"])
         if len(acts) > len(shown):
@@ -623,7 +618,7 @@ def scope_html(data: dict, *, standalone: bool = True) -> str:
     else:
         shown = acts.head(MAX_ACTIVITIES)
         a_body = _table(["Date", "Activity", "Partners", "Countries"],
-                        [[esc(fmt_date(r.date)), esc(clip(r.title, 70)), esc(clip(r.partners, 45)),
+                        [[esc(person_date(r.date)), esc(clip(r.title, 70)), esc(clip(r.partners, 45)),
                           esc(clip(r.countries, 40)) if isinstance(r.countries, str) else "—"]
                          for r in shown.itertuples(index=False)],
                         widths=["10%", "44%", "25%", "21%"])

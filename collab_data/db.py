@@ -15,6 +15,7 @@ import json
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -328,6 +329,8 @@ class Database:
         #: process owns the file while it has it open read-write, so no other writer exists.
         self.generation = 0
         self._memo: dict[str, tuple[int, Any]] = {}
+        self._recalled: OrderedDict = OrderedDict()
+        self._recall_lock = threading.Lock()
         if not read_only:
             self.migrate()
 
@@ -341,6 +344,26 @@ class Database:
             return hit[1]
         value = compute()
         self._memo[key] = (generation, value)
+        return value
+
+    #: How many results :meth:`recall` keeps (the most recently used).
+    RECALL_SIZE = 64
+
+    def recall(self, name: str, args: tuple, compute):
+        """``compute()`` at most once per ``name``, hashable ``args`` and write generation,
+        keeping the :data:`RECALL_SIZE` most recently used: a page's view and its chart
+        builders (cached apart) share one run of the same query on a cold load. The values
+        are shared: callers never change them in place."""
+        key = (self.generation, name, args)
+        with self._recall_lock:
+            if key in self._recalled:
+                self._recalled.move_to_end(key)
+                return self._recalled[key]
+        value = compute()
+        with self._recall_lock:
+            self._recalled[key] = value
+            while len(self._recalled) > self.RECALL_SIZE:
+                self._recalled.popitem(last=False)
         return value
 
     # -- reading ---------------------------------------------------------------

@@ -21,18 +21,6 @@ OUTSIDE_BOTH = "Outside both collaboratives"
 #: The collaborative of an activity recorded for both collaboratives, or for neither of them.
 EITHER_COLLABORATIVE = "Both or neither"
 
-#: Terms of art, each defined in one sentence where it appears (tooltips and captions).
-TERMS = {
-    "not disaggregated": "The source publishes a value for the whole population only, not broken down by the "
-                         "group in question; it is never counted as 0.",
-    "underserved score": "A large gap in gender data with few partners working there: 100 × (100 − data "
-                         "availability %) / 100 × 1 / (1 + partners active), 0 to 100, higher is more underserved; "
-                         "scored for low- and middle-income countries only.",
-    "collaborative meeting": "A plenary meeting of the gender or the LNOB collaborative: an activity of type "
-                             "meeting recorded for that collaborative and not for one of its task teams (task-team "
-                             "meetings are counted apart).",
-}
-
 
 def _missing(value: Any) -> bool:
     if value is None or value is pd.NaT:

@@ -903,6 +903,21 @@ def edit_programme_panel(editor, today_) -> None:
                   done=lambda b: f"Saved the changes to the programme (batch {b}).")
 
 
+def relabelled_selectbox(label: str, labels: dict, key: str):
+    """A selectbox over ``labels`` ({value: label}) whose label can change for the same value
+    (a batch that is undone). Streamlit keeps showing the old label in that case, so after
+    :func:`choose_again` the choice is set again and the browser redraws it."""
+    again = f"_{key}_again"
+    if again in st.session_state:
+        st.session_state[key] = st.session_state.pop(again)
+    return st.selectbox(label, list(labels), format_func=labels.get, key=key)
+
+
+def choose_again(key: str, value) -> None:
+    """Ask :func:`relabelled_selectbox` ``key`` to show ``value`` afresh on the next run."""
+    st.session_state[f"_{key}_again"] = value
+
+
 def history_panel(editor) -> None:
     """Every upload and edit of records, newest first; what one did (old -> new values);
     undo with a confirmation, for those the editor may undo."""
@@ -919,9 +934,7 @@ def history_panel(editor) -> None:
                  column_config={"When (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")})
     labels = dict(zip(batches["Batch"], batches["Batch"].astype(str) + " · " + batches["What"].astype(str)
                       + " · " + batches["Status"]))
-    if "_hist_repick" in st.session_state:  # its label changed (undone): set it again so the picker redraws it
-        st.session_state["hist_pick"] = st.session_state.pop("_hist_repick")
-    pick = st.selectbox("Look at a batch", list(labels), format_func=labels.get, key="hist_pick")
+    pick = relabelled_selectbox("Look at a batch", labels, key="hist_pick")
     st.dataframe(cached(VM.batch_changes, int(pick)), placeholder="—", hide_index=True, width="stretch")
     row = batches[batches["Batch"] == pick].iloc[0]
     if row["status"] == "undone":
@@ -938,7 +951,7 @@ def history_panel(editor) -> None:
             except WriteRejected as exc:
                 st.error(f"The undo could not be finished: {exc}")
                 return
-            st.session_state["_hist_repick"] = pick
+            choose_again("hist_pick", pick)
             _done(f"Batch {pick} undone ({row['What']}).")
         return
     sure = st.checkbox(f"Undo batch {pick}: {escape(row['What'])}", key=f"hist_sure_{pick}",
@@ -950,7 +963,7 @@ def history_panel(editor) -> None:
             st.error(f"Nothing was undone: {escape(exc)}")
             return
         removed = VM.removed_text(deleted or {})
-        st.session_state["_hist_repick"] = pick
+        choose_again("hist_pick", pick)
         _done(f"Batch {pick} undone ({row['What']}): " + "; ".join(
             ([f"removed {removed}"] if removed else []) + (["changed values put back"] if row["kind"] == "edit" else []))
               + ". It now reads 'Undone' in the list.")

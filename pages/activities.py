@@ -89,9 +89,7 @@ with tab_history:
                     key="dl_batches", note="The import history is not filtered.")
         labels = {b: f"#{b} · {file} · {who} · {person_datetime(when)} · {status}" for b, file, who, when, status in
                   zip(batches["Batch"], batches["File"], batches["Who"], batches["When (UTC)"], batches["Status"])}
-        if "_repick" in st.session_state:  # its label changed (undone): set it again so the picker redraws it
-            st.session_state["batch_pick"] = st.session_state.pop("_repick")
-        pick = st.selectbox("Look at a batch", list(labels), key="batch_pick", format_func=labels.get)
+        pick = ui.relabelled_selectbox("Look at a batch", labels, key="batch_pick")
         row = batches[batches["Batch"] == pick].iloc[0]
         undone = st.session_state.pop("_undone", None)
         if undone:
@@ -117,7 +115,7 @@ with tab_history:
                         f"Batch {pick} undone: {deleted.get('activities', 0)} activities removed from "
                         f"{ui.escape(row['File'])}" + (f" (with their {others} partner and country links)" if others else "")
                         + ". It now reads 'Undone' in the list; the KPIs and charts no longer count them.")
-                    st.session_state["_repick"] = pick
+                    ui.choose_again("batch_pick", pick)  # its label now says undone
                     st.rerun()
         elif row["status"] == "imported" and editor is not None:
             st.caption("You can undo only your own partner's uploads and other partners' uploads that name your "

@@ -7,7 +7,7 @@ import jinja2
 import pandas as pd
 import streamlit as st
 
-from collab_data import labels, metrics, queries, runtime, theme, ui
+from collab_data import labels, lens_panel, metrics, queries, runtime, theme, ui
 from collab_data.views import freshness as VF
 from collab_data.views import kpis as VK
 from collab_data.views import overview as VO
@@ -145,6 +145,4 @@ def render() -> None:
 render()
 
 # -- my partner's lens: who else works where the chosen partner works (its own section) --
-from collab_data import lens_panel  # noqa: E402
-
 lens_panel.render(f, key="overview", short=True)

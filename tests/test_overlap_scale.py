@@ -259,7 +259,9 @@ def test_page_frames_are_capped_and_a_warm_rerun_does_no_altair_work(grown_path,
 
     monkeypatch.setenv(DB_ENV, str(grown_path))
     st.cache_data.clear()
-    VO._MEMO.clear()
+    from collab_data.db import get_database
+
+    get_database(grown_path)._recalled.clear()  # start cold: no shaped heatmap remembered
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params["ov_top"] = "Top 15"  # the URL holds the label shown
     at.run()

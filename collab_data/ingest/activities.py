@@ -684,30 +684,24 @@ def _validate_rows(plan: Plan, ctx: Context, editor: Editor | None, skip: set | 
                 err("type", raw_type, f"{'The type is empty' if not raw_type else f'Unknown activity type {raw_type!r}'}.{hint}",
                     "Use one of: meeting, knowledge exchange, peer review, tool showcase, training, advocacy, guideline.")
 
+            def day(field: str, raw: str, what: str, fix: str, warn=warn, err=err):
+                """A date cell read, or None with the finding that says what is wrong."""
+                r = read_date(raw)
+                if r.value is None:
+                    err(field, raw, f"Invalid {what} date {r.problem}." if r.hint else
+                        f"Invalid {what} date: {r.problem}.", r.hint or fix)
+                elif r.note:
+                    warn(field, raw, f"{what.capitalize()} date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
+                return r.value
+
             start_raw = cell(row, "start_date")
             start = None
             if not start_raw:
                 err("start_date", "", "The start date is empty.", "Write the date the activity started, as YYYY-MM-DD.")
             else:
-                r = read_date(start_raw)
-                if r.value is None:
-                    err("start_date", start_raw, f"Invalid start date {r.problem}." if r.hint else
-                        f"Invalid start date: {r.problem}.", r.hint or "Write it as YYYY-MM-DD, e.g. 2025-03-14.")
-                else:
-                    start = r.value
-                    if r.note:
-                        warn("start_date", start_raw, f"Start date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
+                start = day("start_date", start_raw, "start", "Write it as YYYY-MM-DD, e.g. 2025-03-14.")
             end_raw = cell(row, "end_date")
-            end = None
-            if end_raw:
-                r = read_date(end_raw)
-                if r.value is None:
-                    err("end_date", end_raw, f"Invalid end date {r.problem}." if r.hint else
-                        f"Invalid end date: {r.problem}.", r.hint or "Write it as YYYY-MM-DD, or leave it empty.")
-                else:
-                    end = r.value
-                    if r.note:
-                        warn("end_date", end_raw, f"End date {r.note}.", "Check it, or write it as YYYY-MM-DD.")
+            end = day("end_date", end_raw, "end", "Write it as YYYY-MM-DD, or leave it empty.") if end_raw else None
             lo, hi = clock.date_window(ctx.today)
             for name, raw, value in (("start_date", start_raw, start), ("end_date", end_raw, end)):
                 if value is not None and not lo <= value <= hi:

@@ -417,27 +417,10 @@ def edge_kinds(db: Database, f: Filters, include_meetings: bool = False) -> pd.D
 
 
 def nodes(db: Database, f: Filters) -> pd.DataFrame:
-    """Every partner: its collaborative membership, whether it is in scope, and its activities in scope.
+    """Every partner (:data:`_NODES`): its collaborative membership, whether it is in scope, and
+    its activities in scope.
 
     Columns: partner_id, partner (acronym or name), name, membership ("gender", "lnob",
     "both" or "none"), in_scope, activities.
     """
-    return scoped(db, f, """
-        , act AS (
-            SELECT partner_id, count(*)::INTEGER AS n FROM activity_partners
-            WHERE activity_id IN (SELECT activity_id FROM sa) GROUP BY partner_id
-        )
-        , mem AS (
-            SELECT partner_id, bool_or(collab_id = 'gender') AS g, bool_or(collab_id = 'lnob') AS l
-            FROM partner_memberships GROUP BY partner_id
-        )
-        SELECT p.partner_id, coalesce(p.acronym, p.name) AS partner, p.name,
-               CASE WHEN mem.g AND mem.l THEN 'both' WHEN mem.g THEN 'gender' WHEN mem.l THEN 'lnob' ELSE 'none' END
-                   AS membership,
-               p.partner_id IN (SELECT partner_id FROM sp) AS in_scope,
-               coalesce(act.n, 0)::INTEGER AS activities
-        FROM partners p
-        LEFT JOIN act USING (partner_id)
-        LEFT JOIN mem USING (partner_id)
-        ORDER BY p.partner_id
-    """)
+    return scoped(db, f, _NODES + " SELECT * FROM nd ORDER BY partner_id")

@@ -4,8 +4,6 @@ most), and the sentence that states the sort rule under each heatmap."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -39,23 +37,8 @@ def sort_rule(order: str, measure: str) -> str:
 # database, its write generation and the hashable arguments keeps a cold page from running
 # each query several times. The frames it returns are shared: never changed in place.
 # --------------------------------------------------------------------------------------
-_MEMO: OrderedDict = OrderedDict()
-_MEMO_SIZE = 64
-_MEMO_LOCK = threading.Lock()
-
-
 def _query(db: Database, fn, *args):
-    key = (id(db), getattr(db, "generation", None), fn.__name__, args)
-    with _MEMO_LOCK:
-        if key in _MEMO:
-            _MEMO.move_to_end(key)
-            return _MEMO[key]
-    value = fn(db, *args)
-    with _MEMO_LOCK:
-        _MEMO[key] = value
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return value
+    return db.recall("gaps." + fn.__name__, args, lambda: fn(db, *args))
 
 
 # --------------------------------------------------------------------------------------

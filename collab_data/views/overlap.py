@@ -8,8 +8,6 @@ result; the page only draws it (charts come from the pure builders of
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import altair as alt
@@ -78,25 +76,10 @@ def _others(view: charts.MatrixView, noun: str = "partner") -> str:
     return ""
 
 
-# One in-process memo of the shaped heatmaps, so the page's view and its cached chart
-# specs (built apart, see runtime.cached_spec) share one run of the SQL on a cold load.
-_MEMO: OrderedDict = OrderedDict()
-_MEMO_LOCK = threading.Lock()
-_MEMO_SIZE = 64
-
-
 def _memo(db: Database, name: str, args: tuple, make):
-    key = (str(getattr(db, "path", "")), id(db), getattr(db, "generation", 0), name, args)
-    with _MEMO_LOCK:
-        if key in _MEMO:
-            _MEMO.move_to_end(key)
-            return _MEMO[key]
-    value = make()
-    with _MEMO_LOCK:
-        _MEMO[key] = value
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return value
+    """The shaped heatmaps through :meth:`Database.recall`, so the page's view and its cached
+    chart specs (built apart, see runtime.cached_spec) share one run of the SQL on a cold load."""
+    return db.recall("overlap." + name, args, make)
 
 
 def _q(db: Database, fn, *args):
