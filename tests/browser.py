@@ -75,11 +75,31 @@ def streamlit_server(db_path: Path, *, env: dict | None = None, args: list[str] 
         log.close()
 
 
-def wait_for_run(page, timeout: float = 60_000) -> None:
-    """Wait until the app's script run has finished (and the page has settled)."""
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
-    # on a fresh load the state reads "notRunning" before the first run has even started:
-    # every page has a title, so wait for it too
-    page.wait_for_selector("[data-testid=stMain] h1", timeout=timeout)
-    page.wait_for_timeout(400)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout)
+# Records when the page last changed (any element, attribute or text), installed once per document.
+_WATCH_CHANGES = """() => {
+  if (window.__collabLastChange === undefined) {
+    window.__collabLastChange = performance.now();
+    new MutationObserver(() => { window.__collabLastChange = performance.now(); })
+      .observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+}"""
+# The run has finished, its page is drawn (every page has a title), nothing from the run before is left
+# (Streamlit marks those elements data-stale until the run ends) and the page has stopped changing.
+_SETTLED = """(quiet) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !!document.querySelector('[data-testid=stMain] h1')
+    && !document.querySelector('[data-stale=true]')
+    && performance.now() - window.__collabLastChange > quiet;
+}"""
+
+
+def wait_for_run(page, timeout: float = 60_000, quiet_ms: int = 300) -> None:
+    """Wait until the app's script run has finished and the page has stopped changing.
+
+    A click reaches the server a moment after the page changes under it, and charts are drawn after the
+    run: waiting until nothing on the page has changed for ``quiet_ms`` covers both (a condition on the
+    page, not a fixed pause). On a fresh load the state reads "notRunning" before the first run has
+    started, hence the title."""
+    page.evaluate(_WATCH_CHANGES)
+    page.wait_for_function(_SETTLED, arg=quiet_ms, timeout=timeout, polling=100)

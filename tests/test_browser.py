@@ -54,8 +54,7 @@ def test_every_page_loads_cleanly_offline(browser, server, slug):
     w = Watched(browser)
     try:
         w.page.goto(f"{server}/{slug}")
-        wait_for_run(w.page)
-        w.page.wait_for_timeout(1500)  # charts and the map draw after the run
+        wait_for_run(w.page, quiet_ms=1000)  # charts and the map draw after the run: wait until they stop changing
         ARTIFACTS.mkdir(exist_ok=True)
         w.page.screenshot(path=str(ARTIFACTS / f"page-{slug or 'overview'}.png"), full_page=True)
         assert w.page.locator("[data-testid=stException]").count() == 0
@@ -92,6 +91,9 @@ def test_filter_change_goes_to_the_url_and_the_url_restores_it(browser, server):
         w.page.get_by_role("combobox", name="Period").click()
         w.page.get_by_role("option", name="2025", exact=True).click()
         w.page.wait_for_function("() => location.search.includes('period=2025')", timeout=15_000)
+        # the URL changes before the rerun has drawn: wait for the rerun's own sentence, then for its end
+        w.page.locator("[data-testid=stMarkdownContainer]", has_text="Showing:").filter(has_text="2025").first.wait_for(
+            timeout=30_000)
         wait_for_run(w.page)
         url = w.page.url
         query = parse_qs(urlparse(url).query)
