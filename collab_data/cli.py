@@ -107,6 +107,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(loadtest.format_load(loadtest.run_load(db, sessions=args.sessions, rounds=args.rounds,
                                                      rows=(args.rows or [500])[0])))
         return 0
+    if args.what == "browser":
+        from collab_data import loadtest
+
+        print(loadtest.format_browser(loadtest.run_browser(db, country=args.country, pages=args.pages)))
+        return 0
     if args.what == "pages":
         rows = bench.bench_pages(db, repeat=args.repeat, timeout=args.timeout, isolate=True)
         print(f"database: {db.name}, {args.repeat} warm reruns per page")
@@ -451,9 +456,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_passcode)
 
     p = sub.add_parser("bench", help="measure page load times (not a test: prints timings)")
-    p.add_argument("what", choices=["pages", "import", "load", "scale"],
-                   help="what to measure: page loads, imports, or many browser sessions while an editor imports; "
+    p.add_argument("what", choices=["pages", "browser", "import", "load", "scale"],
+                   help="what to measure: page loads (AppTest), each page in Chromium (first load, reload, a "
+                        "country filter change), imports, or many browser sessions while an editor imports; "
                         "scale: make a copy of the sample grown --factor times at --db")
+    p.add_argument("--country", default="Kenya", help="browser: the country picked in the filter (default Kenya)")
+    p.add_argument("--pages", nargs="*", help="browser: only these pages (overview kpis partners overlap network "
+                                               "activities countries brief gaps meeting manage)")
     p.add_argument("--sessions", type=int, default=20, help="load: browsing sessions at once (default 20)")
     p.add_argument("--rounds", type=int, default=2, help="load: rounds through every page per session (default 2)")
     p.add_argument("--rows", type=int, nargs="*",

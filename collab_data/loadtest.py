@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,6 @@ from collab_data.db import DB_ENV, PROJECT_ROOT
 
 PAGES = ["", "kpis", "partners", "overlap", "network", "activities", "countries", "brief?country=Kenya", "gaps"]
 EDITOR, CODE = "Load-test secretariat", "load test passcode"
-READY = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 
 @dataclass
@@ -48,18 +48,75 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _chromium() -> str:
+def chromium() -> str:
+    """Debian's Chromium (``apt-get install chromium``): nothing is downloaded."""
     for name in ("chromium", "chromium-browser"):
         if path := shutil.which(name):
             return path
     raise RuntimeError("Chromium is not installed (apt-get install chromium)")
 
 
-async def _settle(page) -> None:
-    await page.wait_for_selector(READY, timeout=120_000)
-    await page.wait_for_selector("[data-testid=stMain] h1", timeout=120_000)
-    await page.wait_for_timeout(300)
-    await page.wait_for_selector(READY, timeout=120_000)
+@contextmanager
+def serve(db_path: Path, *, log_path: Path, env: dict | None = None, args: list[str] | None = None,
+          start_timeout: float = 60):
+    """``streamlit run app.py`` on a free port of 127.0.0.1 against ``db_path``; yields (base URL,
+    the server process). The server's output goes to ``log_path``; it is stopped on exit."""
+    port = _free_port()
+    environ = dict(os.environ, **{DB_ENV: str(db_path)}, **(env or {}))
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         *(args or [])],
+        cwd=PROJECT_ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start: see {log_path.name}")
+            time.sleep(0.3)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+#: Records when the page last changed (any element, attribute or text), once per document, as
+#: ``performance.now()`` (milliseconds since the document's navigation began).
+WATCH_CHANGES = """() => {
+  if (window.__collabLastChange === undefined) {
+    window.__collabLastChange = performance.now();
+    new MutationObserver(() => { window.__collabLastChange = performance.now(); })
+      .observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+}"""
+#: The run has finished, its page is drawn (every page has a title), nothing of the run before is
+#: left (Streamlit marks those elements data-stale until the run ends) and the page has not changed
+#: for ``quiet`` ms (charts and maps draw after the run).
+SETTLED = """(quiet) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !!document.querySelector('[data-testid=stMain] h1')
+    && !document.querySelector('[data-stale=true]')
+    && performance.now() - window.__collabLastChange > quiet;
+}"""
+
+
+async def _settle(page, quiet_ms: int = 300) -> None:
+    await page.evaluate(WATCH_CHANGES)
+    await page.wait_for_function(SETTLED, arg=quiet_ms, timeout=120_000, polling=100)
 
 
 async def _browse(browser, base: str, rounds: int, report: LoadReport, phase) -> None:
@@ -146,31 +203,14 @@ def run_load(db_path: Path, *, sessions: int = 20, rounds: int = 2, rows: int = 
                            f'passcode_hash = "{auth.hash_passcode(CODE)}"\n', encoding="utf-8")
         csv_path = work / "activities.csv"
         _activities_csv(csv_path, rows)
-        port = _free_port()
-        log = open(work / "server.log", "w")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-             str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", "--secrets.files", str(secrets)],
-            cwd=PROJECT_ROOT, env=dict(os.environ, **{DB_ENV: str(db)}), stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        server = psutil.Process(proc.pid)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("the server did not start") from None
-                    time.sleep(0.3)
+        with serve(db, log_path=work / "server.log", args=["--secrets.files", str(secrets)]) as (base, proc):
+            server = psutil.Process(proc.pid)
             report.start_rss_mb = server.memory_info().rss / 2**20
             state = {"phase": "before import"}
 
             async def main() -> None:
                 async with async_playwright() as pw:
-                    browser = await pw.chromium.launch(executable_path=_chromium(),
+                    browser = await pw.chromium.launch(executable_path=chromium(),
                                                        args=["--no-sandbox", "--disable-gpu"])
                     stop = asyncio.Event()
 
@@ -192,13 +232,6 @@ def run_load(db_path: Path, *, sessions: int = 20, rounds: int = 2, rows: int = 
                     await browser.close()
 
             asyncio.run(main())
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
     return report
 
 
@@ -220,4 +253,129 @@ def format_load(r: LoadReport) -> str:
                + (f"{r.import_seconds:.1f}s" if r.import_seconds is not None else "not finished"))
     out.append(f"server memory: {r.start_rss_mb:.0f} MB at start, {r.peak_rss_mb:.0f} MB at peak")
     out.append(f"errors: {len(r.errors)}" + "".join(f"\n  - {e}" for e in r.errors[:20]))
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------------------
+# One person in Chromium: first load and a country filter change, per page
+# --------------------------------------------------------------------------------------
+#: The pages timed by ``bench browser`` (address under the server) and their title.
+BROWSER_PAGES = [("", "Overview"), ("kpis", "KPIs & targets"), ("partners", "Partners & tools"),
+                 ("overlap", "Overlap"), ("network", "Network"), ("activities", "Activities"),
+                 ("countries", "Countries"), ("brief", "Country brief"), ("gaps", "Data gaps"),
+                 ("meeting", "Meeting mode"), ("manage", "Manage records")]
+
+
+@dataclass
+class BrowserRow:
+    page: str
+    first_s: float | None = None
+    reload_s: float | None = None
+    change_s: float | None = None
+    error: str = ""
+
+
+@dataclass
+class BrowserReport:
+    db_name: str
+    country: str
+    rows: list[BrowserRow] = field(default_factory=list)
+    start_rss_mb: float = 0.0
+    end_rss_mb: float = 0.0
+    warm_up_s: float | None = None
+
+
+def _drawn_ms(page, quiet_ms: int) -> float:
+    """Wait until the page has settled; return when it last changed (ms since its navigation began)."""
+    page.evaluate(WATCH_CHANGES)
+    page.wait_for_function(SETTLED, arg=quiet_ms, timeout=120_000, polling=50)
+    return page.evaluate("() => window.__collabLastChange")
+
+
+def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | None = None,
+                quiet_ms: int = 500) -> BrowserReport:
+    """One person in Chromium against a fresh ``streamlit run`` server on a copy of ``db_path``
+    (never written). The server is first warmed up by one visit of the Country brief without a
+    country (Python imports its modules once per process; that is server start, not a page).
+    Then, page by page in the sidebar's order, each in a new tab of the same browser (a new
+    session; the browser's cache of the app's scripts is warm, as for anyone who opened the app
+    before):
+
+    * first load: the first visit of the page since the server started (its own queries not
+      yet cached; what pages before it shared is), from navigation to the page's last change
+      (the run finished, charts and map drawn, then nothing changed for ``quiet_ms``);
+    * reload: the same address again in the same tab (server caches warm);
+    * country filter change: ``country`` picked in the sidebar's Countries box, from the pick
+      to the page's last change (a filter value the page has not seen: its queries run).
+
+    Times are the page's own clock (``performance.now()``), so the quiet wait is not counted."""
+    import psutil
+    from playwright.sync_api import sync_playwright
+
+    wanted = [p for p in BROWSER_PAGES if pages is None or p[0] in pages or (p[0] == "" and "overview" in pages)]
+    report = BrowserReport(db_path.name, country)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        db = work / "browser.duckdb"
+        shutil.copy(db_path, db)
+        with serve(db, log_path=work / "server.log") as (base, proc), sync_playwright() as pw:
+            server = psutil.Process(proc.pid)
+            report.start_rss_mb = server.memory_info().rss / 2**20
+            browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+            ctx.set_default_timeout(120_000)
+            try:
+                warm = ctx.new_page()
+                warm.goto(f"{base}/brief")
+                report.warm_up_s = _drawn_ms(warm, quiet_ms) / 1000
+                warm.close()
+                for slug, title in wanted:
+                    row = BrowserRow(title)
+                    report.rows.append(row)
+                    page = ctx.new_page()
+                    try:
+                        page.goto(f"{base}/{slug}")
+                        row.first_s = _drawn_ms(page, quiet_ms) / 1000
+                        page.goto(f"{base}/{slug}")
+                        row.reload_s = _drawn_ms(page, quiet_ms) / 1000
+                        box = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Countries")
+                        if box.count():
+                            box.click()
+                            page.keyboard.type(country)
+                            page.get_by_role("option", name=country, exact=True).wait_for()
+                            t0 = page.evaluate("() => performance.now()")
+                            page.keyboard.press("Enter")
+                            page.wait_for_function("(c) => location.search.includes('country=' + c)",
+                                                   arg=country.replace(" ", "+"))
+                            page.keyboard.press("Escape")
+                            row.change_s = (_drawn_ms(page, quiet_ms) - t0) / 1000
+                        if page.locator("[data-testid=stException]").count():
+                            row.error = "an exception was shown"
+                    except Exception as exc:  # noqa: BLE001 - a page's failure is a finding of the benchmark
+                        row.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+                    finally:
+                        page.close()
+            finally:
+                report.end_rss_mb = server.memory_info().rss / 2**20
+                ctx.close()
+                browser.close()
+    return report
+
+
+def format_browser(r: BrowserReport, *, first_target: float = 4.0, change_target: float = 2.0) -> str:
+    def sec(x: float | None) -> str:
+        return f"{x:8.2f}" if x is not None else f"{'—':>8}"
+
+    warm = f"{r.warm_up_s:.2f} s" if r.warm_up_s is not None else "not done"
+    out = [f"database: {r.db_name}; Chromium, one new tab per page, in order; country filter: {r.country}; "
+           f"server warm-up (Country brief, first visit after start): {warm}",
+           f"{'page':<18} {'first s':>8} {'reload s':>8} {'filter s':>8}  verdict"]
+    for row in r.rows:
+        slow = [w for w, x, t in (("first", row.first_s, first_target), ("filter", row.change_s, change_target))
+                if x is not None and x >= t]
+        verdict = row.error or ("SLOW: " + ", ".join(slow) if slow else "ok")
+        out.append(f"{row.page:<18} {sec(row.first_s)} {sec(row.reload_s)} {sec(row.change_s)}  {verdict}")
+    out.append(f"targets: first load < {first_target:g} s, country filter change < {change_target:g} s (from the "
+               "navigation or the pick to the page's last change: run finished, charts drawn).")
+    out.append(f"server memory: {r.start_rss_mb:.0f} MB at start, {r.end_rss_mb:.0f} MB after every page")
     return "\n".join(out)

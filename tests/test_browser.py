@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser import ARTIFACTS, KNOWN_CONSOLE_NOISE, LOCAL_PREFIXES, streamlit_server, wait_for_run
+from browser import ARTIFACTS, KNOWN_CONSOLE_NOISE, LOCAL_PREFIXES, pick, streamlit_server, wait_for_run
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -88,9 +88,7 @@ def test_filter_change_goes_to_the_url_and_the_url_restores_it(browser, server):
         w.page.locator("[data-testid=stMarkdownContainer]", has_text="Showing:").filter(
             has_text="gender data collaborative").first.wait_for(timeout=30_000)
         wait_for_run(w.page)
-        w.page.get_by_role("combobox", name="Period").click()
-        w.page.get_by_role("option", name="2025", exact=True).click()
-        w.page.wait_for_function("() => location.search.includes('period=2025')", timeout=15_000)
+        pick(w.page, w.page.get_by_role("combobox", name="Period"), "2025", "() => location.search.includes('period=2025')")
         # the URL changes before the rerun has drawn: wait for the rerun's own sentence, then for its end
         w.page.locator("[data-testid=stMarkdownContainer]", has_text="Showing:").filter(has_text="2025").first.wait_for(
             timeout=30_000)
@@ -142,6 +140,32 @@ def test_overview_lists_every_kpi_off_track_first(browser, server):
         w.close()
 
 
+def test_overlap_draws_the_open_tab_and_the_address_keeps_it(browser, server):
+    """Overlap works out and draws only the heatmap of the open tab: clicking "Partner × partner" reruns,
+    draws that heatmap (one chart in the tabs) and puts the tab in the URL, so a link opens it again."""
+    w = Watched(browser, width=1400, height=1000)
+    try:
+        page = w.page
+        page.goto(f"{server}/overlap")
+        wait_for_run(page)
+        tabs = page.locator("[data-testid=stTabs]").first
+        assert tabs.locator("[data-testid=stVegaLiteChart]").count() == 1
+        tabs.get_by_role("tab", name=re.compile("Partner × partner")).click()
+        page.wait_for_function("() => location.search.includes('ov_tab=')", timeout=15_000)
+        caption = page.get_by_text("Countries where both partners have a programme in view")
+        caption.wait_for(timeout=30_000)
+        wait_for_run(page)
+        assert tabs.locator("[data-testid=stVegaLiteChart]").filter(visible=True).count() == 1
+        url = page.url
+        page.goto(url)
+        wait_for_run(page)
+        page.get_by_text("Countries where both partners have a programme in view").wait_for(timeout=30_000)
+        assert page.get_by_role("tab", name=re.compile("Partner × partner")).get_attribute("aria-selected") == "true"
+        assert page.locator("[data-testid=stException]").count() == 0 and w.real_errors() == []
+    finally:
+        w.close()
+
+
 def test_the_partner_lens_lists_the_other_partners_in_its_countries(browser, server):
     """A partner asks "who else works where we work": with My partner = UN Women (even with the Partners
     filter on UN Women), Overlap lists the other partners of its countries; the choice goes to the URL."""
@@ -163,9 +187,8 @@ def test_the_partner_lens_lists_the_other_partners_in_its_countries(browser, ser
         assert {"GPSDD", "CIVICUS", "UNSD", "PARIS21"} <= others and "UN Women" not in others, others
         assert {(r["Country"], r["Other partner"]) for r in rows} >= {("Ghana", "GPSDD"), ("Ghana", "CIVICUS")}
 
-        page.get_by_role("combobox", name="My partner").click()
-        page.get_by_role("option", name="PARIS21", exact=True).click()
-        page.wait_for_function("() => location.search.includes('my_partner=PARIS21')", timeout=15_000)
+        pick(page, page.get_by_role("combobox", name="My partner"), "PARIS21",
+             "() => location.search.includes('my_partner=PARIS21')")
         wait_for_run(page)
         main.get_by_role("heading", name="My partner: PARIS21").wait_for(timeout=15_000)
         page.reload()
