@@ -56,13 +56,14 @@ pinned = tuple(st.multiselect(
 ))
 top_n = int(top) if top in TOP_CHOICES else 25
 fv = f.without_lens  # the heatmaps do not depend on the lens: one cached chart for every lens
-view = cached(VO.overlap_view, f, top_n, order, pinned)
-
-tab_pc, tab_pp, tab_tc = st.tabs(["🤝 Partners × countries", "🔗 Partner × partner", "🧰 Tools × countries"])
+# only the open tab is worked out and drawn (the tab is in the address, so a link opens it)
+tab_pc, tab_pp, tab_tc = st.tabs(list(VO.TABS.values()), key="ov_tab", on_change="rerun", bind="query-params")
+open_tab = next((k for k, t in zip(VO.TABS, (tab_pc, tab_pp, tab_tc)) if t.open), "pc")
+view = cached(VO.overlap_view, f, top_n, order, pinned, open_tab)
 
 with tab_pc:
     s, m = view.partner_country, view.partner_country_matrix
-    if not empty(s):
+    if tab_pc.open is not False and not empty(s):
         st.caption(s.caption)
         with st.container(height=charts.heatmap_height(m.rows, m.cols), border=False):
             show_chart(cached_spec(VO.partner_country_chart, fv, top_n, order, pinned), width="content")
@@ -72,7 +73,7 @@ with tab_pc:
 
 with tab_pp:
     s = view.pairs
-    if not empty(s):
+    if tab_pp.open and not empty(s):
         metric = st.segmented_control(
             "Cell value", list(charts.PAIR_METRICS), default="shared_countries", key="ov_pair",
             bind="query-params", format_func=charts.PAIR_METRICS.get,
@@ -92,7 +93,7 @@ with tab_pp:
 
 with tab_tc:
     s, m = view.tool_country, view.tool_country_matrix
-    if not empty(s):
+    if tab_tc.open and not empty(s):
         st.caption(s.caption)
         with st.container(height=charts.heatmap_height(m.rows, m.cols), border=False):
             show_chart(cached_spec(VO.tool_country_chart, fv, top_n, order), width="content")
@@ -117,12 +118,13 @@ if not empty(s):
             "Shared": st.column_config.TextColumn(width=90, help="Same topic of programmes, or same LNOB dimension "
                                                   "of the tools the programmes use"),
             "Topic or LNOB dimension": st.column_config.TextColumn(width=150),
-            "Partners": st.column_config.TextColumn(width=205),
+            "Partners": st.column_config.TextColumn(width=205, help=f"The first {VO.CELL_NAMES} partners by name "
+                                                    "when there are more; the CSV lists every one."),
             "Partners (n)": st.column_config.NumberColumn(width=85),
         },
     )
     st.caption(f"{len(s.table)} opportunities in {s.table['Country'].nunique()} countries.")
-    ui.download(s.table, label="Download coordination opportunities (CSV)", file_stem="overlap_coordination",
+    ui.download(s.export, label="Download coordination opportunities (CSV)", file_stem="overlap_coordination",
                 title="Coordination opportunities", f=f, key="dl_ov_opp")
 
 # ----------------------------------------------------------------------------------------

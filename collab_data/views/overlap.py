@@ -23,6 +23,15 @@ from collab_data.queries import overlap as Q
 NO_MATCH_HOW = "Widen the filters in the sidebar (or press **Reset filters**) to see more programmes."
 BASIS_CHOICES = {"both": "Topics and LNOB dimensions", "Topic": "Topics only", "LNOB dimension": "LNOB dimensions only"}
 AVAILABILITY_HELP = "Share of the 89 minimum-set gender series with any data point (UNSD)"
+#: Partner names listed in a table cell before "and N more" (the CSV lists every one).
+CELL_NAMES = 8
+
+
+def short_list(text: str, n: int = CELL_NAMES, sep: str = "; ") -> str:
+    """"A; B; C; … and 12 more": the first ``n`` names of a list, so a cell stays readable
+    with hundreds of partners (the CSV keeps the whole list)."""
+    names = str(text).split(sep)
+    return text if len(names) <= n else sep.join(names[:n]) + f" and {len(names) - n} more"
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,13 @@ class Section:
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     note: str | None = None
     empty: tuple[str, str] | None = None
+    #: the CSV when it holds more than the table on screen (e.g. every partner of a long list)
+    csv: pd.DataFrame | None = None
+
+    @property
+    def export(self) -> pd.DataFrame:
+        """What the download holds: :attr:`csv`, else the table shown."""
+        return self.table if self.csv is None else self.csv
 
 
 @dataclass(frozen=True)
@@ -157,9 +173,16 @@ def has_programmes(db: Database) -> bool:
     return bool(queries.collab_counts(db).get("programs"))
 
 
+#: The heatmap tabs of the page: key -> label (the label is what the address holds).
+TABS = {"pc": "🤝 Partners × countries", "pp": "🔗 Partner × partner", "tc": "🧰 Tools × countries"}
+
+
 def overlap_view(db: Database, f: Filters, top_n: int = 25, order: str = "similarity",
-                 pinned: tuple[str, ...] = ()) -> OverlapView:
+                 pinned: tuple[str, ...] = (), tab: str | None = None) -> OverlapView:
     """Everything the Overlap page shows under ``f`` (the lens is drawn apart: see views.lens).
+
+    ``tab`` (a key of :data:`TABS`): only that heatmap is worked out (the page draws only the
+    open tab); its other sections are left empty. None: all three.
 
     Heatmaps are bounded: at most ``Q.MAX_ROWS`` rows (plus the ``pinned`` partners) and
     ``top_n`` (at most ``Q.MAX_COLS``) columns, the rest in an "All others" row and column;
@@ -176,6 +199,8 @@ def overlap_view(db: Database, f: Filters, top_n: int = 25, order: str = "simila
     # Partners x countries
     if pc.empty:
         pc_section, pc_view = Section(empty=("No programmes match the filters.", NO_MATCH_HOW)), None
+    elif tab not in (None, "pc"):
+        pc_section, pc_view = Section(), None
     else:
         pc_view = partner_country_matrix(db, f, top_n, order, pinned)
         shown = _shown(pc_view, "partners", pinned)
@@ -198,10 +223,14 @@ def overlap_view(db: Database, f: Filters, top_n: int = 25, order: str = "simila
     elif single:
         hint = (f"Only {single} is in view. To see who else works where {single} works, choose it as "
                 "**My partner** in the sidebar instead of narrowing Partners to it.")
-    cells, order_list, n_partners = pair_cells(db, f, order, pinned) if len(pc) else (pd.DataFrame(), (), 0)
+    want = set(TABS) if tab is None else {tab}
+    cells, order_list, n_partners = (pair_cells(db, f, order, pinned) if len(pc) and "pp" in want
+                                     else (pd.DataFrame(), (), 0))
     top = _q(db, Q.top_pairs, f, Q.TOP_PAIRS, Q.MAX_ROWS, pinned) if len(cells) else pd.DataFrame()
     pair_caption = ""
-    if top.empty:
+    if "pp" not in want:
+        pairs_section, order_list = Section(), ()
+    elif top.empty:
         how = hint if single else NO_MATCH_HOW
         pairs_section, order_list = Section(empty=("No two partners share a country within the filters.", how)), ()
     else:
@@ -227,8 +256,10 @@ def overlap_view(db: Database, f: Filters, top_n: int = 25, order: str = "simila
                  "be worked out from the partner x country CSV, which lists every partner and country in view.")
 
     # Tools x countries
-    tc = _q(db, Q.tool_country, f)  # the full matrix: the CSV
-    if tc.empty:
+    tc = _q(db, Q.tool_country, f) if "tc" in want else pd.DataFrame()  # the full matrix: the CSV
+    if "tc" not in want:
+        tc_section, tc_view = Section(), None
+    elif tc.empty:
         tc_section, tc_view = Section(empty=("No programme in view uses one of the partners' tools.", NO_MATCH_HOW)), None
     else:
         tc_view = tool_country_matrix(db, f, top_n, order)
@@ -246,17 +277,18 @@ def overlap_view(db: Database, f: Filters, top_n: int = 25, order: str = "simila
 
     # Coordination opportunities
     opp = _q(db, Q.coordination_opportunities, f)
-    opp_table = pd.DataFrame({
+    opp_csv = pd.DataFrame({
         "Country": opp["country"], "ISO3": opp["iso3"],
         "Shared": opp["basis"].map({"Topic": "Topic", "LNOB dimension": "Dimension"}),
         "Topic or LNOB dimension": opp["theme"], "Partners": opp["partners"],
         "Partners (n)": opp["n_partners"].astype(int), "Programmes": opp["programmes"].astype(int),
     }).reset_index(drop=True)
+    opp_table = opp_csv.assign(Partners=[short_list(t) for t in opp_csv["Partners"]])
     opp_how = hint if single else NO_MATCH_HOW
     opp_section = Section(
         caption="Countries where two or more partners work on the same topic of their programmes, or on the same "
                 "LNOB dimension (the dimensions addressed by the tools their programmes use). Most partners first.",
-        table=opp_table,
+        table=opp_table, csv=opp_csv if (opp_csv["Partners"] != opp_table["Partners"]).any() else None,
         empty=None if len(opp_table) else (
             "No country has two or more partners on the same topic or LNOB dimension within the filters.", opp_how))
 
@@ -294,8 +326,10 @@ def opportunities_for(section: Section, basis: str) -> Section:
     if basis == "both" or section.table.empty:
         return section
     short = {"Topic": "Topic", "LNOB dimension": "Dimension"}[basis]
-    table = section.table[section.table["Shared"] == short].reset_index(drop=True)
+    keep = section.table["Shared"] == short
+    table = section.table[keep].reset_index(drop=True)
+    csv = None if section.csv is None else section.csv[keep].reset_index(drop=True)
     empty = section.empty or (None if len(table) else (
         f"No country has two or more partners on the same {'topic' if basis == 'Topic' else basis} "
         "within the filters.", NO_MATCH_HOW))
-    return Section(section.caption, table, section.note, empty)
+    return Section(section.caption, table, section.note, empty, csv)
