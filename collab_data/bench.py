@@ -14,7 +14,7 @@ from collab_data.db import DB_ENV, PROJECT_ROOT, close_all
 
 PAGES = ["pages/overview.py", "pages/kpis.py", "pages/partners.py", "pages/overlap.py", "pages/network.py",
          "pages/activities.py", "pages/countries.py", "pages/brief.py",
-         "pages/gaps.py"]
+         "pages/gaps.py", "pages/meeting.py", "pages/manage.py"]
 
 
 def _app_test(timeout: float):

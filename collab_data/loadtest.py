@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -293,7 +293,7 @@ def _drawn_ms(page, quiet_ms: int) -> float:
 
 
 def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | None = None,
-                quiet_ms: int = 500) -> BrowserReport:
+                quiet_ms: int = 500, browser=None) -> BrowserReport:
     """One person in Chromium against a fresh ``streamlit run`` server on a copy of ``db_path``
     (never written). The server is first warmed up by one visit of the Country brief without a
     country (Python imports its modules once per process; that is server start, not a page).
@@ -308,7 +308,8 @@ def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | Non
     * country filter change: ``country`` picked in the sidebar's Countries box, from the pick
       to the page's last change (a filter value the page has not seen: its queries run).
 
-    Times are the page's own clock (``performance.now()``), so the quiet wait is not counted."""
+    Times are the page's own clock (``performance.now()``), so the quiet wait is not counted.
+    ``browser``: a Playwright Chromium already running (else one is started and closed)."""
     import psutil
     from playwright.sync_api import sync_playwright
 
@@ -318,10 +319,13 @@ def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | Non
         work = Path(tmp)
         db = work / "browser.duckdb"
         shutil.copy(db_path, db)
-        with serve(db, log_path=work / "server.log") as (base, proc), sync_playwright() as pw:
+        own = browser is None
+        with serve(db, log_path=work / "server.log") as (base, proc), \
+                (sync_playwright() if own else nullcontext()) as pw:
             server = psutil.Process(proc.pid)
             report.start_rss_mb = server.memory_info().rss / 2**20
-            browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+            if own:
+                browser = pw.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
             ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
             ctx.set_default_timeout(120_000)
             try:
@@ -358,7 +362,8 @@ def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | Non
             finally:
                 report.end_rss_mb = server.memory_info().rss / 2**20
                 ctx.close()
-                browser.close()
+                if own:
+                    browser.close()
     return report
 
 

@@ -130,3 +130,35 @@ def test_format_pages_names_slow_big_and_unfinished_pages():
     text = bench.format_pages(rows)
     assert "DID NOT FINISH (cold)" in text and "still running when the page was given up: queries.overlap.partner_pairs" in text
     assert "TOO BIG" in text and "queries.gaps.odin_scores" in text and "new process" in text
+
+
+def test_format_browser_names_slow_pages_and_pages_without_a_filter():
+    from collab_data import loadtest
+
+    report = loadtest.BrowserReport("x100.duckdb", "Kenya", warm_up_s=3.2, start_rss_mb=50, end_rss_mb=400, rows=[
+        loadtest.BrowserRow("Overview", 4.6, 2.1, 1.5),
+        loadtest.BrowserRow("Countries", 2.0, 1.9, 2.4),
+        loadtest.BrowserRow("Meeting mode", 2.5, 1.4, None),
+        loadtest.BrowserRow("Data gaps", None, None, None, "TimeoutError: no title"),
+    ])
+    lines = loadtest.format_browser(report).splitlines()
+    row = {line.split("  ")[0].strip(): line for line in lines[2:6]}
+    assert row["Overview"].endswith("SLOW: first") and row["Countries"].endswith("SLOW: filter")
+    assert "—" in row["Meeting mode"] and row["Meeting mode"].endswith("ok")  # no country filter on the page
+    assert row["Data gaps"].endswith("TimeoutError: no title")
+    assert "warm-up" in lines[0] and "3.20 s" in lines[0] and "400 MB after every page" in lines[-1]
+
+
+@pytest.mark.browser
+def test_the_browser_benchmark_times_a_page_in_chromium(sample_db_path, browser):
+    """`bench browser` on one page: a real server on a copy of the database (never written) and Chromium;
+    the page loads, reloads and takes a country filter, each timed (the times themselves are not judged)."""
+    from collab_data import loadtest
+
+    before = sample_db_path.stat().st_mtime_ns
+    report = loadtest.run_browser(sample_db_path, pages=["activities"], browser=browser)
+    (row,) = report.rows
+    assert row.page == "Activities" and not row.error, row.error
+    assert row.first_s > 0 and row.reload_s > 0 and row.change_s > 0
+    assert report.warm_up_s > 0 and report.end_rss_mb > 0
+    assert sample_db_path.stat().st_mtime_ns == before
