@@ -343,6 +343,10 @@ def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | Non
                         page.goto(f"{base}/{slug}")
                         row.reload_s = _drawn_ms(page, quiet_ms) / 1000
                         box = page.locator("[data-testid=stSidebar]").get_by_role("combobox", name="Countries")
+                        try:  # Meeting mode has no sidebar filters
+                            box.wait_for(timeout=5_000)
+                        except Exception:  # noqa: BLE001
+                            pass
                         if box.count():
                             box.click()
                             page.keyboard.type(country)
