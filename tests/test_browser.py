@@ -148,13 +148,16 @@ def test_overlap_draws_the_open_tab_and_the_address_keeps_it(browser, server):
         page = w.page
         page.goto(f"{server}/overlap")
         wait_for_run(page)
-        tabs = page.locator("[data-testid=stTabs]").first
+        tabs = page.locator("[data-testid=stTabs]").filter(has_text="Partners × countries").first
+        tabs.locator("[data-testid=stVegaLiteChart]").first.wait_for(timeout=30_000)
+        wait_for_run(page)
         assert tabs.locator("[data-testid=stVegaLiteChart]").count() == 1
         tabs.get_by_role("tab", name=re.compile("Partner × partner")).click()
         page.wait_for_function("() => location.search.includes('ov_tab=')", timeout=15_000)
         caption = page.get_by_text("Countries where both partners have a programme in view")
         caption.wait_for(timeout=30_000)
         wait_for_run(page)
+        tabs.locator("[data-testid=stVegaLiteChart]").filter(visible=True).first.wait_for(timeout=30_000)
         assert tabs.locator("[data-testid=stVegaLiteChart]").filter(visible=True).count() == 1
         url = page.url
         page.goto(url)
