@@ -11,6 +11,7 @@ from collab_data import runtime, ui
 st.set_page_config(page_title="Collaborative Data Dashboard", page_icon="🌍", layout="wide")
 
 runtime.database()  # builds the database on first start, with a progress bar
+runtime.keep_warm()  # new data (or a new server): the views people open are worked out in the background
 
 PAGES = {
     "Collaboration": [

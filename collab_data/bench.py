@@ -151,6 +151,7 @@ def _bench_page(db_path: Path, page: str, *, repeat: int, timeout: float, sql: b
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no runtime" notes of bare-mode caches
     os.environ[DB_ENV] = str(db_path)
+    os.environ["COLLAB_WARM"] = "0"  # cold means cold: no background warm-up of the cache
     say = report or (lambda _stage, _value: None)
     st.cache_data.clear()
     close_all()

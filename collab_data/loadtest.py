@@ -283,6 +283,19 @@ class BrowserReport:
     start_rss_mb: float = 0.0
     end_rss_mb: float = 0.0
     warm_up_s: float | None = None
+    #: the server's line about its cache warm-up ("" when it was off)
+    cache_warm_up: str = ""
+
+
+def _wait_for_line(path: Path, start: str, *, timeout: float) -> str:
+    """The first line of the file at ``path`` that starts with ``start``, once written."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith(start):
+                return line.strip()
+        time.sleep(0.5)
+    return f"{start} not finished after {timeout:.0f} s"
 
 
 def _drawn_ms(page, quiet_ms: int) -> float:
@@ -293,7 +306,7 @@ def _drawn_ms(page, quiet_ms: int) -> float:
 
 
 def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | None = None,
-                quiet_ms: int = 500, browser=None) -> BrowserReport:
+                quiet_ms: int = 500, browser=None, warm: bool = True) -> BrowserReport:
     """One person in Chromium against a fresh ``streamlit run`` server on a copy of ``db_path``
     (never written). The server is first warmed up by one visit of the Country brief without a
     country (Python imports its modules once per process; that is server start, not a page).
@@ -309,7 +322,10 @@ def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | Non
       to the page's last change (a filter value the page has not seen: its queries run).
 
     Times are the page's own clock (``performance.now()``), so the quiet wait is not counted.
-    ``browser``: a Playwright Chromium already running (else one is started and closed)."""
+    ``browser``: a Playwright Chromium already running (else one is started and closed).
+    ``warm``: the server warms its cache at start as it does in use (collab_data.warmup), and
+    the pages are timed once it has finished (its line in the server's output); without it,
+    every first load starts from a cold cache."""
     import psutil
     from playwright.sync_api import sync_playwright
 
@@ -320,7 +336,8 @@ def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | Non
         db = work / "browser.duckdb"
         shutil.copy(db_path, db)
         own = browser is None
-        with serve(db, log_path=work / "server.log") as (base, proc), \
+        log_path = work / "server.log"
+        with serve(db, log_path=log_path, env={"COLLAB_WARM": "1" if warm else "0"}) as (base, proc), \
                 (sync_playwright() if own else nullcontext()) as pw:
             server = psutil.Process(proc.pid)
             report.start_rss_mb = server.memory_info().rss / 2**20
@@ -329,10 +346,12 @@ def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | Non
             ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
             ctx.set_default_timeout(120_000)
             try:
-                warm = ctx.new_page()
-                warm.goto(f"{base}/brief")
-                report.warm_up_s = _drawn_ms(warm, quiet_ms) / 1000
-                warm.close()
+                first = ctx.new_page()
+                first.goto(f"{base}/brief")
+                report.warm_up_s = _drawn_ms(first, quiet_ms) / 1000
+                first.close()
+                if warm:
+                    report.cache_warm_up = _wait_for_line(log_path, "warm-up:", timeout=900)
                 for slug, title in wanted:
                     row = BrowserRow(title)
                     report.rows.append(row)
@@ -386,5 +405,7 @@ def format_browser(r: BrowserReport, *, first_target: float = 4.0, change_target
         out.append(f"{row.page:<18} {sec(row.first_s)} {sec(row.reload_s)} {sec(row.change_s)}  {verdict}")
     out.append(f"targets: first load < {first_target:g} s, country filter change < {change_target:g} s (from the "
                "navigation or the pick to the page's last change: run finished, charts drawn).")
+    out.append("server cache: " + (r.cache_warm_up + " (then the pages were timed)" if r.cache_warm_up
+                                   else "no warm-up (every first load from a cold cache)"))
     out.append(f"server memory: {r.start_rss_mb:.0f} MB at start, {r.end_rss_mb:.0f} MB after every page")
     return "\n".join(out)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from collab_data import warmup
 from collab_data.build import build
 from collab_data.db import Database, default_path, get_database
 
@@ -54,12 +55,17 @@ def database() -> Database:
         st.stop()
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_call(module: str, name: str, db_path: str, version: tuple, args: tuple, kwargs: tuple):
+def _compute(module: str, name: str, db_path: str, args: tuple, kwargs: tuple):
+    """A read function called for real (a cache miss of :func:`_cached_call`)."""
     import importlib
 
     fn = getattr(importlib.import_module(module), name)
     return fn(get_database(db_path), *args, **dict(kwargs))
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached_call(module: str, name: str, db_path: str, version: tuple, args: tuple, kwargs: tuple):
+    return _compute(module, name, db_path, args, kwargs)
 
 
 def cached(fn, *args, **kwargs):
@@ -71,8 +77,9 @@ def cached(fn, *args, **kwargs):
     arguments.
     """
     db = database()
-    return _cached_call(fn.__module__, fn.__name__, str(db.path), (id(db), db.generation), args,
-                        tuple(sorted(kwargs.items())))
+    kw = tuple(sorted(kwargs.items()))
+    warmup.WARMER.note(("q", fn.__module__, fn.__name__, args, kw))
+    return _cached_call(fn.__module__, fn.__name__, str(db.path), (id(db), db.generation), args, kw)
 
 
 def clear_caches() -> None:
@@ -103,7 +110,12 @@ def _cached_spec(module: str, name: str, db_path: str, version: tuple, args: tup
                  _builder=None) -> dict:
     # keyed on the builder's module and name, the database and its generation, the arguments;
     # the builder itself (leading underscore) is not hashed
-    return chart_spec(_builder(get_database(db_path), *args, **dict(kwargs)))
+    return _compute_spec(_builder, db_path, args, kwargs)
+
+
+def _compute_spec(builder, db_path: str, args: tuple, kwargs: tuple) -> dict:
+    """A chart built and converted for real (a cache miss of :func:`_cached_spec`)."""
+    return chart_spec(builder(get_database(db_path), *args, **dict(kwargs)))
 
 
 def cached_spec(builder, *args, **kwargs) -> dict:
@@ -115,8 +127,10 @@ def cached_spec(builder, *args, **kwargs) -> dict:
     :mod:`collab_data.charts`. Render the result with :func:`show_chart`."""
     builder = getattr(builder, "__wrapped__", builder)
     db = database()
-    return _cached_spec(builder.__module__, builder.__qualname__, str(db.path), (id(db), db.generation), args,
-                        tuple(sorted(kwargs.items())), _builder=builder)
+    kw = tuple(sorted(kwargs.items()))
+    warmup.WARMER.note(("spec", builder.__module__, builder.__qualname__, args, kw))
+    return _cached_spec(builder.__module__, builder.__qualname__, str(db.path), (id(db), db.generation), args, kw,
+                        _builder=builder)
 
 
 def cached_chart(builder):
@@ -139,3 +153,54 @@ def show_chart(spec: dict, **kwargs):
     st.altair_chart would render its chart; ``kwargs`` are st.vega_lite_chart's (width,
     height, key, on_select, selection_mode, ...)."""
     return st.vega_lite_chart(spec=spec, **kwargs)
+
+
+# -- a warm cache at start and after every write (see collab_data.warmup) ------------------
+def _resolve(module: str, qualname: str):
+    import functools
+    import importlib
+
+    return functools.reduce(getattr, qualname.split("."), importlib.import_module(module))
+
+
+def keep_warm(*, background: bool = True):
+    """Called at the top of every run: when the database's write generation is new to this
+    process, work out in a background thread the views people will ask for (the default view
+    of every page at start, the most recent calls after a write). Returns the thread (or,
+    with ``background=False``, what was done), or None when there is nothing to do."""
+    if not warmup.enabled():
+        return None
+    db = database()
+    path, version = str(db.path), (id(db), db.generation)
+    calls = warmup.WARMER.generation_seen(
+        path, version, lambda first: warmup.load_calls() if first else warmup.WARMER.recent())
+    if not calls:
+        return None
+
+    def run_call(call) -> None:
+        kind, module, name, args, kwargs = call
+        if kind == "q":
+            _cached_call(module, name, path, version, args, kwargs)
+        else:
+            _cached_spec(module, name, path, version, args, kwargs, _builder=_resolve(module, name))
+
+    def still_current() -> bool:
+        return db.generation == version[1]
+
+    if background:
+        from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+
+        def work() -> None:
+            report = warmup.replay(calls, run_call, still_current)
+            print(f"warm-up: {report['done']} of {len(calls)} views worked out in {report['seconds']:.1f} s"
+                  + (f" ({report['failed']} failed)" if report["failed"] else ""), flush=True)
+
+        thread = threading.Thread(target=work, name="collab-warm-up", daemon=True)
+        if ctx is not None:
+            add_script_run_ctx(thread, ctx)  # Streamlit's cache then knows the thread (no "missing context" noise)
+        warmup.WARMER.threads.append(thread)
+        thread.start()
+        return thread
+    return warmup.replay(calls, run_call, still_current)

@@ -22,6 +22,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: The app's today in every test (also in the browser tests' server, which inherits it).
 TODAY = date(2026, 11, 22)
 os.environ["COLLAB_TODAY"] = TODAY.isoformat()
+#: No background warm-up of the cache in tests (it would compete with every test for the CPU):
+#: tests/test_warmup.py turns it on where it is the subject.
+os.environ["COLLAB_WARM"] = "0"
 
 
 @pytest.fixture(scope="session")
