@@ -107,15 +107,42 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(loadtest.format_load(loadtest.run_load(db, sessions=args.sessions, rounds=args.rounds,
                                                      rows=(args.rows or [500])[0])))
         return 0
+    if args.what == "naive":
+        from collab_data import naive
+
+        print(naive.format_naive(naive.bench_naive(db, repeat=min(args.repeat, 3)), db.name))
+        return 0
     if args.what == "browser":
         from collab_data import loadtest
 
-        print(loadtest.format_browser(loadtest.run_browser(db, country=args.country, pages=args.pages)))
+        print(loadtest.format_browser(loadtest.run_browser(db, country=args.country, pages=args.pages,
+                                                           warm=not args.no_warm)))
         return 0
     if args.what == "pages":
         rows = bench.bench_pages(db, repeat=args.repeat, timeout=args.timeout, isolate=True)
         print(f"database: {db.name}, {args.repeat} warm reruns per page")
         print(bench.format_pages(rows))
+    return 0
+
+
+def _cmd_warm(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from collab_data import bench, clock, warmup
+    from collab_data.build import build
+
+    if not args.record:
+        calls = warmup.load_calls()
+        print(f"{len(calls)} calls in {warmup.CALLS_FILE.name} (worked out at server start; COLLAB_WARM=0 turns "
+              "the warm-up off). Record them again with --record.")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(args.db) if args.db else Path(tmp) / "sample.duckdb"
+        if not args.db:
+            build(db)
+        calls = warmup.record(db, bench.PAGES)
+    warmup.save_calls(calls, today=clock.today_or_real()[0])
+    print(f"recorded {len(calls)} calls of {len(bench.PAGES)} pages into {warmup.CALLS_FILE.name}")
     return 0
 
 
@@ -455,11 +482,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--passcode", help="the passcode (default: asked without echo)")
     p.set_defaults(func=_cmd_passcode)
 
+    p = sub.add_parser("warm", help="the default views worked out at server start (see collab_data/warmup.py)")
+    p.add_argument("--record", action="store_true",
+                   help="run every page with no filters and record the calls it makes (a test checks the list)")
+    p.add_argument("--db", help="record on this database (default: a fresh sample build)")
+    p.set_defaults(func=_cmd_warm)
+
     p = sub.add_parser("bench", help="measure page load times (not a test: prints timings)")
-    p.add_argument("what", choices=["pages", "browser", "import", "load", "scale"],
+    p.add_argument("what", choices=["pages", "browser", "naive", "import", "load", "scale"],
                    help="what to measure: page loads (AppTest), each page in Chromium (first load, reload, a "
-                        "country filter change), imports, or many browser sessions while an editor imports; "
+                        "country filter change), each page's view done the naive pandas way against ours, imports, or many "
+                        "browser sessions while an editor imports; "
                         "scale: make a copy of the sample grown --factor times at --db")
+    p.add_argument("--no-warm", action="store_true",
+                   help="browser: the server does not warm its cache at start (every first load from cold)")
     p.add_argument("--country", default="Kenya", help="browser: the country picked in the filter (default Kenya)")
     p.add_argument("--pages", nargs="*", help="browser: only these pages (overview kpis partners overlap network "
                                                "activities countries brief gaps meeting manage)")
