@@ -115,7 +115,8 @@ def load_calls(path: Path = CALLS_FILE, today: date | None = None) -> list[Call]
 
 def save_calls(calls: list[Call], path: Path = CALLS_FILE, today: date | None = None) -> None:
     about = json.dumps("The calls each page's first run makes with no filters, worked out at server start "
-                       "(collab_data/warmup.py). Recorded with: python -m collab_data warm --record")
+                       "(collab_data/warmup.py). Recorded on the tests' day: COLLAB_TODAY=2026-11-22 python -m collab_data "
+                       "warm --record")
     lines = [json.dumps(call_to_json(c, today), ensure_ascii=False) for c in calls]  # one call a line
     path.write_text('{"about": ' + about + ',\n "calls": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n",
                     encoding="utf-8")

@@ -40,7 +40,8 @@ def test_the_list_is_what_the_pages_call_with_no_filters(sample_db_path):
     fails here until the list is recorded again (python -m collab_data warm --record)."""
     recorded = [warmup.call_to_json(c, TODAY) for c in warmup.record(sample_db_path, bench.PAGES)]
     kept = [warmup.call_to_json(c, TODAY) for c in warmup.load_calls(today=TODAY)]
-    assert recorded == kept, "the pages' default calls changed: run python -m collab_data warm --record"
+    assert recorded == kept, \
+        "the pages' default calls changed: run COLLAB_TODAY=2026-11-22 python -m collab_data warm --record"
     assert {c["name"] for c in kept} >= {"overview", "kpis_page", "overlap_view", "network_view", "countries_view"}
 
 
