@@ -200,7 +200,7 @@ def keep_warm(*, background: bool = True):
         thread = threading.Thread(target=work, name="collab-warm-up", daemon=True)
         if ctx is not None:
             add_script_run_ctx(thread, ctx)  # Streamlit's cache then knows the thread (no "missing context" noise)
-        warmup.WARMER.threads.append(thread)
+        warmup.WARMER.threads = [t for t in warmup.WARMER.threads if t.is_alive()] + [thread]
         thread.start()
         return thread
     return warmup.replay(calls, run_call, still_current)

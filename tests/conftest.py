@@ -96,16 +96,18 @@ def app_test(monkeypatch):
 
     Usage: ``at = app_test(sample_db_path, "pages/overview.py", country=["Kenya"], collab="Gender")``
     Query parameters hold the labels the filter widgets show (that is what the URL holds).
-    The returned AppTest has already run; check ``at.exception`` first.
+    The returned AppTest has already run; check ``at.exception`` first. ``keep_cache=True``
+    keeps what the app's cache holds (the warm-up tests).
     """
     from streamlit.testing.v1 import AppTest
 
     from collab_data.db import DB_ENV
 
-    def make(db_path, page: str | None = None, *, timeout: float = 60, **query):
+    def make(db_path, page: str | None = None, *, timeout: float = 60, keep_cache: bool = False, **query):
         import streamlit as st
 
-        st.cache_data.clear()
+        if not keep_cache:
+            st.cache_data.clear()
         monkeypatch.setenv(DB_ENV, str(db_path))
         at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
         for key, value in query.items():

@@ -9,10 +9,9 @@ from datetime import date
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from collab_data import bench, runtime, warmup
-from collab_data.db import DB_ENV, PROJECT_ROOT, get_database
+from collab_data.db import DB_ENV, get_database
 from collab_data.filters import Filters
 from collab_data.views.network import NetworkOptions
 from conftest import TODAY
@@ -62,17 +61,7 @@ def _fresh(monkeypatch, path):
     warmup.WARMER._seen.clear()
 
 
-def _page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def test_after_the_start_warm_up_every_page_opens_without_a_query(sample_db_path, monkeypatch, misses):
+def test_after_the_start_warm_up_every_page_opens_without_a_query(app_test, sample_db_path, monkeypatch, misses):
     _fresh(monkeypatch, sample_db_path)
     monkeypatch.setenv(warmup.ENV, "1")
     done = runtime.keep_warm(background=False)
@@ -81,18 +70,19 @@ def test_after_the_start_warm_up_every_page_opens_without_a_query(sample_db_path
     monkeypatch.setenv(warmup.ENV, "0")
     misses.clear()
     for page in bench.PAGES:
-        _page(page)
+        at = app_test(sample_db_path, page, keep_cache=True)
+        assert not at.exception, at.exception
         assert misses == [], f"{page} computed {misses} (not warmed)"
     st.cache_data.clear()
 
 
-def test_after_a_write_the_calls_people_made_are_made_again(sample_db_path, tmp_path, monkeypatch, misses):
+def test_after_a_write_the_calls_people_made_are_made_again(app_test, sample_db_path, tmp_path, monkeypatch, misses):
     import shutil
 
     path = tmp_path / "w.duckdb"
     shutil.copy(sample_db_path, path)
     _fresh(monkeypatch, path)
-    _page("pages/overlap.py", country=["Kenya", "Ghana"], ov_top="Top 15")  # a view no default list holds
+    app_test(path, "pages/overlap.py", keep_cache=True, country=["Kenya", "Ghana"], ov_top="Top 15")  # no default
     db = get_database(path)
     with db.write(kind="edit", source="a real edit", editor="t", note='{"records": "partners"}') as b:
         b.update("partners", {"partner_id": "odw"}, {"website": "https://kept.example"})
@@ -102,7 +92,8 @@ def test_after_a_write_the_calls_people_made_are_made_again(sample_db_path, tmp_
     assert done["done"] >= 5 and done["failed"] == 0
     monkeypatch.setenv(warmup.ENV, "0")
     misses.clear()
-    _page("pages/overlap.py", country=["Kenya", "Ghana"], ov_top="Top 15")
+    at = app_test(path, "pages/overlap.py", keep_cache=True, country=["Kenya", "Ghana"], ov_top="Top 15")
+    assert not at.exception, at.exception
     assert misses == [], f"computed again after the write: {misses}"
     st.cache_data.clear()
 
