@@ -115,8 +115,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "browser":
         from collab_data import loadtest
 
-        print(loadtest.format_browser(loadtest.run_browser(db, country=args.country, pages=args.pages,
-                                                           warm=not args.no_warm)))
+        reports = [loadtest.run_browser(db, country=args.country, pages=args.pages, warm=not args.no_warm)
+                   for _ in range(max(1, args.rounds))]
+        print(loadtest.format_browser(loadtest.median_of_rounds(reports)))
         return 0
     if args.what == "pages":
         rows = bench.bench_pages(db, repeat=args.repeat, timeout=args.timeout, isolate=True)
@@ -500,7 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pages", nargs="*", help="browser: only these pages (overview kpis partners overlap network "
                                                "activities countries brief gaps meeting manage)")
     p.add_argument("--sessions", type=int, default=20, help="load: browsing sessions at once (default 20)")
-    p.add_argument("--rounds", type=int, default=2, help="load: rounds through every page per session (default 2)")
+    p.add_argument("--rounds", type=int, default=2, help="load: rounds through every page per session; browser: servers started, the figures "
+                        "being the median of the rounds (default 2)")
     p.add_argument("--rows", type=int, nargs="*",
                    help="import: file sizes in rows (default 10000 100000; with --type, 10000); load: the "
                         "editor's file (default 500)")

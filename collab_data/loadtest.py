@@ -285,6 +285,8 @@ class BrowserReport:
     warm_up_s: float | None = None
     #: the server's line about its cache warm-up ("" when it was off)
     cache_warm_up: str = ""
+    #: servers started (rounds); with more than one, each figure is the median of the rounds
+    rounds: int = 1
 
 
 def _wait_for_line(path: Path, start: str, *, timeout: float) -> str:
@@ -390,13 +392,33 @@ def run_browser(db_path: Path, *, country: str = "Kenya", pages: list[str] | Non
     return report
 
 
+def median_of_rounds(reports: list[BrowserReport]) -> BrowserReport:
+    """One report of several rounds (each on a new server): per page and measure the median of
+    the rounds that measured it; the first error met; the largest memory."""
+    def med(xs: list) -> float | None:
+        xs = [x for x in xs if x is not None]
+        return statistics.median(xs) if xs else None
+
+    first = reports[0]
+    out = BrowserReport(first.db_name, first.country, rounds=len(reports),
+                        start_rss_mb=max(r.start_rss_mb for r in reports), end_rss_mb=max(r.end_rss_mb for r in reports),
+                        warm_up_s=med([r.warm_up_s for r in reports]),
+                        cache_warm_up="; ".join(r.cache_warm_up for r in reports if r.cache_warm_up))
+    for i, row in enumerate(first.rows):
+        same = [r.rows[i] for r in reports if i < len(r.rows)]
+        out.rows.append(BrowserRow(row.page, med([x.first_s for x in same]), med([x.reload_s for x in same]),
+                                   med([x.change_s for x in same]), next((x.error for x in same if x.error), "")))
+    return out
+
+
 def format_browser(r: BrowserReport, *, first_target: float = 4.0, change_target: float = 2.0) -> str:
     def sec(x: float | None) -> str:
         return f"{x:8.2f}" if x is not None else f"{'—':>8}"
 
     warm = f"{r.warm_up_s:.2f} s" if r.warm_up_s is not None else "not done"
+    rounds = f"; median of {r.rounds} rounds, each on a new server" if r.rounds > 1 else ""
     out = [f"database: {r.db_name}; Chromium, one new tab per page, in order; country filter: {r.country}; "
-           f"server warm-up (Country brief, first visit after start): {warm}",
+           f"server warm-up (Country brief, first visit after start): {warm}{rounds}",
            f"{'page':<18} {'first s':>8} {'reload s':>8} {'filter s':>8}  verdict"]
     for row in r.rows:
         slow = [w for w, x, t in (("first", row.first_s, first_target), ("filter", row.change_s, change_target))

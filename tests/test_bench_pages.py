@@ -162,3 +162,16 @@ def test_the_browser_benchmark_times_a_page_in_chromium(sample_db_path, browser)
     assert row.first_s > 0 and row.reload_s > 0 and row.change_s > 0
     assert report.warm_up_s > 0 and report.end_rss_mb > 0
     assert sample_db_path.stat().st_mtime_ns == before
+
+
+def test_browser_rounds_give_the_median_of_each_measure():
+    from collab_data import loadtest
+
+    def report(first, change, error=""):
+        return loadtest.BrowserReport("x", "Kenya", warm_up_s=first, end_rss_mb=first * 100,
+                                      rows=[loadtest.BrowserRow("Overview", first, 1.0, change, error)])
+
+    merged = loadtest.median_of_rounds([report(3.0, 1.0), report(5.0, None), report(4.0, 3.0, "TimeoutError")])
+    (row,) = merged.rows
+    assert (row.first_s, row.change_s, row.error) == (4.0, 2.0, "TimeoutError") and merged.end_rss_mb == 500
+    assert "median of 3 rounds" in loadtest.format_browser(merged).splitlines()[0]
