@@ -178,3 +178,18 @@ def test_the_pages_draw_no_altair_chart_and_hold_no_sql():
         assert "altair_chart" not in calls, page
     partners = (ROOT / "pages/partners.py").read_text()
     assert "collab_data.queries" not in partners and "pd.DataFrame(" not in partners
+
+
+def test_a_kpi_trend_line_is_a_small_image_that_breaks_where_data_is_missing():
+    import base64
+    import re
+
+    from collab_data.charts.sparkline import points, sparkline
+
+    assert points([1, 2, None, 4, 3], 120, 28) == [[(3.0, 25.0), (31.5, 17.7)], [(88.5, 3.0), (117.0, 10.3)]]
+    img = sparkline([1, 2, None, 4, 3], color="#A63F00", alt="Q1: 1 & <b>")
+    assert img.startswith("<img ") and 'alt="Q1: 1 &amp; &lt;b&gt;"' in img  # escaped, never markup
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", img).group(1)).decode()
+    assert svg.count("<polyline") == 2 and 'stroke="#A63F00"' in svg
+    assert sparkline([None, 5, None], color="#000", alt="x") == ""  # one quarter is not a trend
+    assert sparkline([3, 3, 3], color="#000", alt="flat").startswith("<img ")
