@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 TABLES = ["activities", "activity_partners", "activity_countries", "activity_types", "country_programs",
@@ -29,11 +28,10 @@ FAR = pd.Timestamp("2262-01-01")
 
 def load(db_path: Path) -> dict[str, pd.DataFrame]:
     """Every table the pages read, into pandas once (dates as timestamps)."""
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        t = {name: con.execute(f"SELECT * FROM {name}").df() for name in TABLES}  # noqa: S608 - fixed names
-    finally:
-        con.close()
+    from collab_data.db import get_database
+
+    db = get_database(db_path)
+    t = {name: db.query(f"SELECT * FROM {name}") for name in TABLES}  # noqa: S608 - fixed names
     for name, cols in {"activities": ["start_date", "end_date"], "country_programs": ["start_date", "end_date"],
                        "collaborations": ["started_date"]}.items():
         for c in cols:

@@ -9,12 +9,12 @@ from datetime import date
 
 import pytest
 import streamlit as st
+from conftest import TODAY
 
 from collab_data import bench, runtime, warmup
 from collab_data.db import DB_ENV, get_database
 from collab_data.filters import Filters
 from collab_data.views.network import NetworkOptions
-from conftest import TODAY
 
 
 def test_arguments_keep_their_types_and_today_is_the_day_of_the_replay():
