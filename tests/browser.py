@@ -46,13 +46,16 @@ def wait_for_run(page, timeout: float = 60_000, quiet_ms: int = 300) -> None:
 
 
 def pick(page, box, option: str, done: str, *, tries: int = 3, timeout: float = 10_000) -> None:
-    """Open the select ``box`` (a locator), click ``option`` and wait until ``done`` (a JavaScript
-    condition, e.g. on the address) holds. A rerun that redraws the select while it is open can close
-    it and lose the click: then the page is let settle and the pick is made again."""
+    """Open the select ``box`` (a locator), type ``option`` and press Enter, and wait until ``done`` (a
+    JavaScript condition, e.g. on the address) holds. A rerun that redraws the select while it is open
+    can close it and lose the pick: then the page is let settle and the pick is made again."""
     for attempt in range(tries):
         wait_for_run(page)
         box.click()
-        page.get_by_role("option", name=option, exact=True).click()
+        page.get_by_role("option", name=option, exact=True).wait_for()
+        box.press_sequentially(option)  # typed and confirmed with Enter, as a keyboard user picks
+        page.get_by_role("option", name=option, exact=True).wait_for()
+        box.press("Enter")
         try:
             page.wait_for_function(done, timeout=timeout)
             return

@@ -59,6 +59,7 @@ def _fresh(monkeypatch, path):
     monkeypatch.setenv(DB_ENV, str(path))
     st.cache_data.clear()
     warmup.WARMER._seen.clear()
+    warmup.WARMER._recent.clear()  # the calls of earlier tests in this process (other databases) are not replayed
 
 
 def test_after_the_start_warm_up_every_page_opens_without_a_query(app_test, sample_db_path, monkeypatch, misses):
