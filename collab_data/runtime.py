@@ -6,6 +6,7 @@ SQL; they call :mod:`collab_data.queries`, which asks this module for the databa
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -163,6 +164,23 @@ def _resolve(module: str, qualname: str):
     return functools.reduce(getattr, qualname.split("."), importlib.import_module(module))
 
 
+WARM_THREAD = "collab-warm-up"
+
+
+class _NotTheWarmUp(logging.Filter):
+    """Streamlit notes a "missing ScriptRunContext" for any thread outside a session; the
+    warm-up thread is one on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != WARM_THREAD
+
+
+def _quiet_warm_up_thread() -> None:
+    log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    if not any(isinstance(f, _NotTheWarmUp) for f in log.filters):
+        log.addFilter(_NotTheWarmUp())
+
+
 def keep_warm(*, background: bool = True):
     """Called at the top of every run: when the database's write generation is new to this
     process, work out in a background thread the views people will ask for (the default view
@@ -188,18 +206,16 @@ def keep_warm(*, background: bool = True):
         return db.generation == version[1]
 
     if background:
-        from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
-
-        ctx = get_script_run_ctx(suppress_warning=True)
+        _quiet_warm_up_thread()
 
         def work() -> None:
             report = warmup.replay(calls, run_call, still_current)
             print(f"warm-up: {report['done']} of {len(calls)} views worked out in {report['seconds']:.1f} s"
                   + (f" ({report['failed']} failed)" if report["failed"] else ""), flush=True)
 
-        thread = threading.Thread(target=work, name="collab-warm-up", daemon=True)
-        if ctx is not None:
-            add_script_run_ctx(thread, ctx)  # Streamlit's cache then knows the thread (no "missing context" noise)
+        # no session's script-run context on this thread: with one, a wait on a cache lock would
+        # answer (and could swallow) that session's stop or rerun requests
+        thread = threading.Thread(target=work, name=WARM_THREAD, daemon=True)
         warmup.WARMER.threads = [t for t in warmup.WARMER.threads if t.is_alive()] + [thread]
         thread.start()
         return thread
