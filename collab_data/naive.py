@@ -203,52 +203,6 @@ VIEWS: dict[str, Callable] = {
 }
 
 
-def _ours(db_path: Path, page: str, repeat: int) -> tuple[float, float]:
-    """Our page's warm rerun (AppTest, median of ``repeat``) and, of it, the time spent getting
-    its data (the cached queries, views and chart specs): the rest is drawing the page."""
-    import os
-
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from collab_data import runtime
-    from collab_data.db import DB_ENV, PROJECT_ROOT, close_all
-
-    os.environ[DB_ENV], os.environ["COLLAB_WARM"] = str(db_path), "0"
-    st.cache_data.clear()
-    close_all()
-    spent = [0.0]
-    originals = runtime._cached_call, runtime._cached_spec
-
-    def timed(fn):
-        def wrapper(*args, **kwargs):
-            t0 = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[0] += time.perf_counter() - t0
-        return wrapper
-
-    runtime._cached_call, runtime._cached_spec = timed(originals[0]), timed(originals[1])
-    try:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
-        at.switch_page(page)
-        at.run()
-        runs, data = [], []
-        for _ in range(repeat):
-            spent[0] = 0.0
-            t0 = time.perf_counter()
-            at.run()
-            runs.append((time.perf_counter() - t0) * 1000)
-            data.append(spent[0] * 1000)
-        if at.exception:
-            raise RuntimeError(f"{page} raised: {at.exception[0].message}")
-    finally:
-        runtime._cached_call, runtime._cached_spec = originals
-        close_all()
-    return statistics.median(runs), statistics.median(data)
-
-
 def bench_naive(db_path: Path, *, repeat: int = 3, ours: bool = True) -> list[dict]:
     """Per page: the naive view's time per rerun (median of ``repeat``) and, with ``ours``, our
     page's warm rerun, the part of it spent getting data, and two ratios: the naive view alone
@@ -263,9 +217,16 @@ def bench_naive(db_path: Path, *, repeat: int = 3, ours: bool = True) -> list[di
             fn(tables)
             times.append((time.perf_counter() - t0) * 1000)
         rows.append({"page": page, "naive_ms": statistics.median(times)})
-    if ours:
+    if ours:  # our pages, cold then warm, through the page benchmark (no warm-up, a child process)
+        from collab_data import bench
+        from collab_data.db import close_all
+
+        close_all()  # the child process opens the database itself
+        mine = {r["page"]: r for r in bench.bench_pages(db_path, repeat=repeat, pages=list(VIEWS), sql=False,
+                                                         isolate=True)}
         for row in rows:
-            row["ours_ms"], row["data_ms"] = _ours(db_path, row["page"], repeat)
+            row["ours_ms"] = mine.get(row["page"], {}).get("warm_ms")
+            row["data_ms"] = mine.get(row["page"], {}).get("warm_data_ms")
     return rows
 
 

@@ -216,7 +216,6 @@ def keep_warm(*, background: bool = True):
         # no session's script-run context on this thread: with one, a wait on a cache lock would
         # answer (and could swallow) that session's stop or rerun requests
         thread = threading.Thread(target=work, name=WARM_THREAD, daemon=True)
-        warmup.WARMER.threads = [t for t in warmup.WARMER.threads if t.is_alive()] + [thread]
         thread.start()
         return thread
     return warmup.replay(calls, run_call, still_current)

@@ -132,7 +132,6 @@ class Warmer:
         self._lock = threading.Lock()
         self._recent: OrderedDict[Call, None] = OrderedDict()
         self._seen: dict[str, tuple] = {}  # database path -> the generation last warmed or started
-        self.threads: list[threading.Thread] = []
 
     def note(self, call: Call) -> None:
         with self._lock:
