@@ -63,6 +63,10 @@ def settle(page, n: int, first: bool = False) -> None:
     press the caller has already seen the new slide number, so the run has started)."""
     if first:
         wait_for_run(page)
+        # the slide's own style (no sidebar, no toolbar) is in force: on a first load under load the page
+        # was once measured before it applied; the assertions below still fail if it never does
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stSidebar]')]"
+                               ".every(s => getComputedStyle(s).display === 'none')", timeout=20_000)
     else:
         page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=20_000)
     if n == 2:
