@@ -93,13 +93,33 @@ def serve(db_path: Path, *, log_path: Path, env: dict | None = None, args: list[
         log.close()
 
 
-#: Records when the page last changed (any element, attribute or text), once per document, as
-#: ``performance.now()`` (milliseconds since the document's navigation began).
+#: Records when the page last changed, once per document, as ``performance.now()`` (milliseconds
+#: since the document's navigation began): any element, attribute or text, and any drawing on a
+#: canvas (the map and the tables draw without touching the document), counted until the frame
+#: after the drawing call, so a drawing still under way keeps the page from looking settled.
 WATCH_CHANGES = """() => {
   if (window.__collabLastChange === undefined) {
     window.__collabLastChange = performance.now();
-    new MutationObserver(() => { window.__collabLastChange = performance.now(); })
+    const mark = () => { window.__collabLastChange = performance.now(); };
+    let pending = false;
+    const drawn = () => {
+      mark();
+      if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; mark(); }); }
+    };
+    new MutationObserver(mark)
       .observe(document.documentElement, {subtree: true, childList: true, attributes: true, characterData: true});
+    const wrap = (proto, names) => {
+      for (const name of names) {
+        const f = proto && proto[name];
+        if (typeof f !== 'function') continue;
+        proto[name] = function (...args) { drawn(); return f.apply(this, args); };
+      }
+    };
+    wrap(window.WebGL2RenderingContext && WebGL2RenderingContext.prototype,
+         ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced', 'clear']);
+    wrap(window.WebGLRenderingContext && WebGLRenderingContext.prototype, ['drawArrays', 'drawElements', 'clear']);
+    wrap(window.CanvasRenderingContext2D && CanvasRenderingContext2D.prototype,
+         ['fillRect', 'fillText', 'fill', 'stroke', 'drawImage', 'clearRect']);
   }
 }"""
 #: The run has finished, its page is drawn (every page has a title), nothing of the run before is

@@ -135,7 +135,7 @@ def kpi_slide() -> None:
 def map_slide() -> None:
     m = VM.map_measure(has_programmes)
     if has_programmes:
-        st.caption(f"{m.help} Countries outside the filters are faded; small island states are dots.")
+        st.caption(f"{m.help} Countries outside the filters are flat grey land; small island states are dots.")
     else:
         st.info("**No programmes of the collaboratives are recorded yet**, so there are no partners to map: the map "
                 "shows the LNOB data availability (real UNSD data) instead.", icon="ℹ️")

@@ -79,6 +79,9 @@ def test_polygons_points_and_outside():
     assert set(outside) == {"FFF"}
     assert outside["FFF"]["properties"]["color"] == theme.hex_to_rgb(maps.OUTSIDE)
     assert layer(spec, maps.OUTSIDE_LAYER_ID)["pickable"] is False
+    # outside the filters: flat land without borders (outlines cost the most to draw, at every change)
+    assert layer(spec, maps.OUTSIDE_LAYER_ID)["stroked"] is False
+    assert layer(spec, maps.POLYGON_LAYER_ID)["stroked"] is True
     assert layer(spec, maps.POLYGON_LAYER_ID)["pickable"] is True
 
 

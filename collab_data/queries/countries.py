@@ -18,7 +18,7 @@ Definitions (also stated on the page):
   an income group are ``not_scored`` (otherwise small territories top the list).
 
 Countries outside the country filters (region, income group, LNOB group, countries) are
-returned with ``in_scope = false`` and no measure values, so the map can draw them faded.
+returned with ``in_scope = false`` and no measure values, so the map can draw them as flat land.
 """
 
 from __future__ import annotations

@@ -65,8 +65,8 @@ def countries_view(db: Database, f: Filters, measure_key: str) -> CountriesView:
     notes = ["Small island states without an outline are drawn as dots.",
              "“No data” is grey and never counted as 0. Hover a country for its value; click it for its profile."]
     if f.has_country_scope:
-        notes.insert(0, "Countries outside the region, income, group or country filters are drawn faded, without "
-                        "values (small island states outside them are left out).")
+        notes.insert(0, "Countries outside the region, income, group or country filters are drawn as flat grey land, "
+                        "without borders or values (small island states outside them are left out).")
     scope = QC.scope_countries(db, f)
     return CountriesView(m, has_programmes, m.partner_based and not has_programmes and m.key != "underserved",
                          rows, shown.reset_index(drop=True), " ".join(notes), running_text(f),
