@@ -104,7 +104,7 @@ def kpis_page(t):
         a.loc[a["start_date"].between(s, e), "activity_id"]), "partner_id"]) | set(ran["partner_id"])
     not_involved = t["partner_memberships"][~t["partner_memberships"]["partner_id"].isin(involved)]
     meetings = a[a["type_id"] == "meeting"].groupby("collab_id")["start_date"].agg(["count", "max"])
-    return kpis(t), reporting(t), not_active, not_involved, meetings
+    return kpis(t), not_active, not_involved, meetings  # the page's first tab: the KPIs and their whys
 
 
 def partners(t):

@@ -310,16 +310,28 @@ def render() -> None:
     if not counts.get("activities") and not counts.get("programs") and not counts.get("collaborations"):
         ui.empty_state("No activities, country programmes or collaborations recorded yet, so there are no KPIs to show.",
                        ui.NO_COLLAB_DATA_HOW)
-    else:
-        period_selectors(cached(queries.filter_options)["years"] or [period.start.year])
-        view = cached(VK.kpis_page, f, period.type, period.start, today)
-        kpi_section(view)
-        history_section(view)
-        freshness_section()
-        cadence_section(view)
-        new_collaborations_section()
-    editor = targets_section()
-    cycles_section(editor)
+        cycles_section(targets_section())
+        return
+    period_selectors(cached(queries.filter_options)["years"] or [period.start.year])
+    # only the open tab is worked out and drawn (the tab is in the address, so a link opens it)
+    tabs = dict(zip(VK.TABS, st.tabs(list(VK.TABS.values()), key="kpi_tab", on_change="rerun",
+                                     bind="query-params")))
+    open_tab = next((k for k, t in tabs.items() if t.open), "kpis")
+    view = (cached(VK.kpis_page, f, period.type, period.start, today)
+            if open_tab in ("kpis", "history", "cadence") else None)
+    with tabs[open_tab]:
+        if open_tab == "kpis":
+            kpi_section(view)
+        elif open_tab == "history":
+            history_section(view)
+        elif open_tab == "cadence":
+            cadence_section(view)
+        elif open_tab == "new":
+            new_collaborations_section()
+        elif open_tab == "freshness":
+            freshness_section()
+        else:
+            cycles_section(targets_section())
 
 
 render()

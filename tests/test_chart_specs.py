@@ -133,7 +133,7 @@ def _charts(at) -> int:
 @pytest.mark.parametrize("page, query", [
     ("pages/gaps.py", {}),
     ("pages/gaps.py", {"region": ["Sub-Saharan Africa"]}),
-    ("pages/partners.py", {}),
+    ("pages/partners.py", {"pt_tab": VP.TABS["pipeline"]}),
     ("pages/countries.py", {}),
     ("pages/meeting.py", {"slide": "2"}),
     ("pages/meeting.py", {"slide": "6"}),

@@ -14,6 +14,7 @@ from test_metrics import independent_kpis
 from collab_data import actions, metrics
 from collab_data.db import WriteRejected, get_database
 from collab_data.filters import Filters
+from collab_data.views import kpis as VK
 
 PAGE = "pages/kpis.py"
 
@@ -27,6 +28,14 @@ def con(sample_db_path):
 def make_app(hashes, db_path, monkeypatch, **query) -> AppTest:
     at = make_editor_app(hashes, PAGE, db_path, monkeypatch, **query)
     assert [t.value for t in at.title] == ["KPIs & targets"]
+    return at
+
+
+def open_tab(at: AppTest, key: str) -> AppTest:
+    """Open a tab of the page (only the open tab is worked out and drawn)."""
+    at.session_state["kpi_tab"] = VK.TABS[key]
+    at.run()
+    assert not at.exception, at.exception
     return at
 
 
@@ -73,18 +82,28 @@ def test_default_view_equals_metrics_and_independent_sql(hashes, sample_db_path,
     for kid, text in statuses(at).items():
         share = got[kid] / targets[kid]
         assert text == ("🟢 On track" if share >= 1 else "🟠 At risk" if share >= 0.8 else "🔴 Off track"), kid
-    # the cadence panel and the new-collaborations breakdown
+    assert "dl_kpi_table" in {b.key for b in at.get("download_button")}
+    # only the open tab is worked out and drawn: no cadence, collaborations or targets yet
+    assert [s.value for s in at.subheader] == ["KPIs · Q4 2026 (to 19 Nov 2026), compared with Q3 2026"]
+    assert not at.metric and "dl_cadence" not in {b.key for b in at.get("download_button")}
+    # the cadence panel and the new-collaborations breakdown, each in its tab
+    open_tab(at, "cadence")
     texts = " ".join(m.value for m in at.markdown)
     assert "Gender data collaborative" in texts and "On rhythm" in texts
+    assert "dl_cadence" in {b.key for b in at.get("download_button")}
+    open_tab(at, "new")
     metrics_shown = {m.label: m.value for m in at.metric}
     assert int(metrics_shown["New collaborations (KPI)"]) == got["new_collaborations"]
     assert int(metrics_shown["Recorded collaborations"]) + int(metrics_shown["First-time partner pairs"]) \
         == got["new_collaborations"]
-    keys = {b.key for b in at.get("download_button")}
-    assert {"dl_kpi_table", "dl_cadence", "dl_recorded", "dl_pairs"} <= keys
+    assert {"dl_recorded", "dl_pairs"} <= {b.key for b in at.get("download_button")}
     # visitors see no target editor, only how to sign in
+    open_tab(at, "targets")
     assert not [b for b in at.button if b.key == "target_save"] and len(at.number_input) == 0
     assert any("needs an administrator sign-in" in i.value for i in at.info)
+    # the tab is in the address: a link opens it
+    linked = make_app(hashes, sample_db_path, monkeypatch, kpi_tab=VK.TABS["cadence"])
+    assert [s.value for s in linked.subheader] == ["Meeting cadence"]
 
 
 def test_filtered_year_view_and_period_selectors(hashes, sample_db_path, con, monkeypatch):
@@ -99,8 +118,10 @@ def test_filtered_year_view_and_period_selectors(hashes, sample_db_path, con, mo
         get_database(sample_db_path), f, "year", date(2025, 1, 1), metrics.PAGE_KPIS).itertuples()}
     # a filtered view is not judged against the targets of both collaboratives
     assert set(statuses(at).values()) == {"⚪ Not compared"}
+    open_tab(at, "cadence")
     cadence = next(d.value for d in at.dataframe if "Expected rhythm" in d.value.columns)
     assert list(cadence["Collaborative"]) == ["Leave No One Behind data collaborative"]
+    open_tab(at, "kpis")
     # the page's selectors set the shared period (sidebar and link)
     at.radio(key="kpi_period_type").set_value("quarter").run()
     assert not at.exception, at.exception
@@ -123,7 +144,7 @@ def test_empty_database_explains(hashes, empty_db_path, monkeypatch):
 
 
 def test_partner_editor_cannot_change_targets(hashes, db_copy, monkeypatch):
-    at = make_app(hashes, db_copy, monkeypatch)
+    at = open_tab(make_app(hashes, db_copy, monkeypatch), "targets")
     sign_in(at, "PARIS21 data lead", PARIS_CODE)
     assert any("Only an administrator can change targets" in i.value for i in at.info)
     assert not [b for b in at.button if b.key == "target_save"] and len(at.number_input) == 0
@@ -141,6 +162,7 @@ def test_admin_changes_a_target_and_the_page_follows(hashes, db_copy, monkeypatc
     before = statuses(at)["knowledge_sharing"]
     value = shown(at)["knowledge_sharing"]
     assert before != "🟢 On track"  # the sample's Q4 2026 falls short of its target of 6
+    open_tab(at, "targets")
     sign_in(at, "Secretariat", ADMIN_CODE)
     at.selectbox(key="target_kpi").set_value("knowledge_sharing").run()
     assert "Current target of **Knowledge-sharing activities** for Q4 2026: **6**" in " ".join(c.value for c in at.caption)
@@ -149,12 +171,14 @@ def test_admin_changes_a_target_and_the_page_follows(hashes, db_copy, monkeypatc
     at.run()
     assert not at.exception, at.exception
     assert any("set to" in s.value for s in at.success)
-    assert statuses(at)["knowledge_sharing"] == "🟢 On track"
-    assert kpi_table(at).set_index("KPI").loc["Knowledge-sharing activities", "Target"] == value
     history = next(d.value for d in at.dataframe if "Old target" in d.value.columns)
     assert history[["Editor", "KPI", "Period", "Old target", "New target"]].values.tolist() == [
         ["Secretariat", "Knowledge-sharing activities", "Q4 2026", 6.0, float(value)]]
     assert get_database(db_copy).rows("SELECT count(*) FROM kpi_target_changes") == [(1,)]
+    open_tab(at, "kpis")
+    assert statuses(at)["knowledge_sharing"] == "🟢 On track"
+    assert kpi_table(at).set_index("KPI").loc["Knowledge-sharing activities", "Target"] == value
+    open_tab(at, "targets")
     # an invalid change is refused on the page too, and writes nothing
     at.number_input(key="target_value_knowledge_sharing_2026-Q4").set_value(float(value)).run()
     next(b for b in at.button if b.key == "target_save").click()

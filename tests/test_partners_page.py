@@ -15,6 +15,7 @@ import pytest
 
 from collab_data.charts import catalogue as charts
 from collab_data.db import get_database
+from collab_data.views import partners as VP
 
 PAGE = "pages/partners.py"
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def sql(db_path, query: str, params=None) -> pd.DataFrame:
     """Plain SQL on the database file (through the process's one connection to it)."""
     return get_database(db_path).query(query, params)
+
+
+def open_tab(at, key: str):
+    """Open a tab of the page (only the open tab is worked out and drawn)."""
+    at.session_state["pt_tab"] = VP.TABS[key]
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def table_with(at, *columns: str) -> pd.DataFrame:
@@ -97,8 +106,9 @@ def test_runs_without_exception(page):
 
 def test_catalogue_lists_partners_and_tools_in_scope(page, sample_db_path):
     at, partners_sql, tools_sql, progs_sql = page
-    partners = table_with(at, "Partner", "Headquarters")
-    tools = table_with(at, "Tool", "LNOB dimensions")
+    partners = table_with(open_tab(at, "partners"), "Partner", "Headquarters")
+    assert not tables_with(at, "Tool", "LNOB dimensions"), "only the open tab is drawn"
+    tools = table_with(open_tab(at, "tools"), "Tool", "LNOB dimensions")
     exp_p = sql(sample_db_path, f"SELECT coalesce(acronym, name) AS label, name FROM partners "
                                 f"WHERE partner_id IN ({partners_sql})")
     exp_t = sql(sample_db_path, f"SELECT name FROM tools WHERE tool_id IN ({tools_sql})")
@@ -113,6 +123,7 @@ def test_catalogue_lists_partners_and_tools_in_scope(page, sample_db_path):
 
 def test_partner_profile_matches_sql(page, sample_db_path):
     at, partners_sql, tools_sql, progs_sql = page
+    open_tab(at, "partner")
     assert at.selectbox(key="pt_partner").value == "unicef"
     tools = table_with(at, "Tool", "Co-owners")
     exp_tools = sql(sample_db_path, f"SELECT t.name FROM tools t JOIN tool_owners o USING (tool_id) "
@@ -139,7 +150,7 @@ def test_partner_profile_matches_sql(page, sample_db_path):
 
 
 def test_partner_profile_activities_and_collaborations(app_test, sample_db_path):
-    at = app_test(sample_db_path, PAGE, pt_partner="PARIS21")
+    at = app_test(sample_db_path, PAGE, pt_partner="PARIS21", pt_tab=VP.TABS["partner"])
     assert not at.exception
     acts = table_with(at, "Activity", "With")
     exp = sql(sample_db_path, "SELECT count(*) FROM activity_partners WHERE partner_id = 'paris21'").iloc[0, 0]
@@ -155,7 +166,7 @@ def test_partner_profile_activities_and_collaborations(app_test, sample_db_path)
 
 
 def test_tool_profile_matches_sql(app_test, sample_db_path):
-    at = app_test(sample_db_path, PAGE, pt_tool="Copenhagen Framework on Citizen Data")
+    at = app_test(sample_db_path, PAGE, pt_tool="Copenhagen Framework on Citizen Data", pt_tab=VP.TABS["tool"])
     assert not at.exception
     assert at.selectbox(key="pt_tool").value == "copenhagen_framework"
     text = " ".join(m.value for m in at.markdown)
@@ -174,7 +185,7 @@ def test_tool_profile_matches_sql(app_test, sample_db_path):
 
 def test_pipeline_matches_sql(page, sample_db_path):
     at, _, tools_sql, _ = page
-    data = pipeline_data(at)
+    data = pipeline_data(open_tab(at, "pipeline"))
     exp = sql(sample_db_path, f"SELECT stage, kind, count(*) AS n FROM tools WHERE tool_id IN ({tools_sql}) GROUP BY 1, 2")
     assert {(r["stage"], r["kind"]): r["tools"] for _, r in data.iterrows()} == {
         (r.stage, r.kind): r.n for r in exp.itertuples()}
@@ -192,6 +203,7 @@ def test_search_finds_every_match_and_only_matches(app_test, sample_db_path, ter
     assert not at.exception
     words = term.lower().split()
     partners = tables_with(at, "Partner", "Headquarters")
+    assert any("match the search" in c.value for c in at.caption)
     hay_p = sql(sample_db_path, """
         SELECT p.name, lower(concat_ws(' ', p.name, p.acronym, p.description,
             (SELECT string_agg(t.name || ' ' || coalesce((SELECT string_agg(topic, ' ') FROM tool_topics tt
@@ -201,7 +213,6 @@ def test_search_finds_every_match_and_only_matches(app_test, sample_db_path, ter
         FROM partners p""")
     exp_p = sorted(r.name for r in hay_p.itertuples() if all(w in r.hay for w in words))
     assert sorted(partners[0]["Name"]) == exp_p if partners else exp_p == []
-    tools = tables_with(at, "Tool", "LNOB dimensions")
     hay_t = sql(sample_db_path, """
         SELECT t.name, lower(concat_ws(' ', t.name, t.description, t.kind,
             (SELECT string_agg(topic, ' ') FROM tool_topics tt WHERE tt.tool_id = t.tool_id),
@@ -212,6 +223,9 @@ def test_search_finds_every_match_and_only_matches(app_test, sample_db_path, ter
         FROM tools t""")
     exp_t = sorted(r.name for r in hay_t.itertuples() if all(w in r.hay for w in words))
     assert exp_t or exp_p
+    open_tab(at, "tools")
+    assert at.text_input(key="pt_q").value == term, "the search is shared by both catalogue tabs"
+    tools = tables_with(at, "Tool", "LNOB dimensions")
     assert sorted(tools[0]["Tool"]) == exp_t if tools else exp_t == []
 
 
@@ -219,7 +233,9 @@ def test_search_without_match_explains(app_test, sample_db_path):
     at = app_test(sample_db_path, PAGE, pt_q="zzzz-no-such-thing")
     assert not at.exception
     text = " ".join(i.value for i in at.info)
-    assert "No partner matches the search" in text and "No tool matches the search" in text
+    assert "No partner matches the search" in text
+    text = " ".join(i.value for i in open_tab(at, "tools").info)
+    assert "No tool matches the search" in text
 
 
 def test_empty_database_explains(app_test, empty_db_path):
@@ -247,7 +263,7 @@ def test_pipeline_chart_orders_stages_and_keeps_empty_ones():
 
 
 def test_who_has_reported_lists_every_partner_with_its_records(app_test, sample_db_path):
-    at = app_test(sample_db_path, "pages/partners.py")
+    at = app_test(sample_db_path, "pages/partners.py", pt_tab=VP.TABS["reporting"])
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "Last change (UTC)" in d.value.columns)
     assert len(table) == 15 and table["Programmes"].sum() == 239

@@ -29,6 +29,17 @@ from collab_data.queries import freshness as QF
 from collab_data.queries import overview as Q
 
 #: Display order of the statuses: what needs attention first.
+#: The sections of the "KPIs & targets" page: key -> tab label (the label is what the address
+#: holds). Only the open tab is worked out and drawn: the KPIs first, the rest one click away.
+TABS = {
+    "kpis": "🎯 KPIs",
+    "history": "📈 Over time",
+    "cadence": "🗓️ Meeting cadence",
+    "new": "🤝 New collaborations",
+    "freshness": "🕒 Reporting freshness",
+    "targets": "⚙️ Targets & cycles",
+}
+
 STATUS_ORDER = ("off_track", "at_risk", "on_track", "no_target", "no_data")
 #: Statuses that miss the target and so carry a "why".
 MISSES = ("off_track", "at_risk")

@@ -18,6 +18,17 @@ from collab_data.labels import EITHER_COLLABORATIVE, MISSING, OUTSIDE_BOTH, pers
 from collab_data.queries import catalogue as Q
 from collab_data.views import freshness as VF
 
+#: The sections of the "Partners & tools" page: key -> tab label (the label is what the address
+#: holds, so it carries no count). Only the open tab is worked out and drawn.
+TABS = {
+    "partners": "🏢 Partners",
+    "tools": "🧰 Tools",
+    "partner": "🔎 Partner profile",
+    "tool": "🔎 Tool profile",
+    "pipeline": "📦 Tool pipeline",
+    "reporting": "🕒 Reporting freshness",
+}
+
 
 def kind_label(kind: object) -> object:
     """"methodology" -> "Methodology" (a missing kind stays missing)."""
@@ -33,6 +44,12 @@ def stage_label(stage: object) -> object:
 class Catalogue:
     partners: pd.DataFrame  # one row per partner in view matching the search, readable columns
     tools: pd.DataFrame
+
+    def count_text(self, searching: bool) -> str:
+        """"15 partners and 20 tools in view." (or "... match the search.")."""
+        n_p, n_t = len(self.partners), len(self.tools)
+        return (f"{n_p:,} partner{'' if n_p == 1 else 's'} and {n_t:,} tool{'' if n_t == 1 else 's'} "
+                + ("match the search." if searching else "in view."))
 
 
 def partners_table(partners: pd.DataFrame, reporting_of: dict[str, str] | None = None) -> pd.DataFrame:
