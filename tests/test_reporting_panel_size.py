@@ -48,3 +48,22 @@ class _Null:
 
     def __exit__(self, *a):
         return False
+
+
+def test_country_period_and_tool_filters_reuse_the_table_and_say_they_do_not_apply(sample_db_path):
+    """Reporting is the partner's wherever it works: under a country, region, tool or period filter
+    the panel is the same table (worked out once per collaborative and partner filters), with a note."""
+    from collab_data.db import get_database
+    from collab_data.views.freshness import reporting_panel
+
+    sample_db = get_database(sample_db_path)
+    today = date(2026, 11, 22)
+    plain = reporting_panel(sample_db, Filters(), today)
+    for f in (Filters(countries=("KEN",)), Filters(regions=("Sub-Saharan Africa",), tool_kinds=("methodology",)),
+              Filters(period="2025")):
+        scoped = reporting_panel(sample_db, f, today)
+        assert scoped.table is plain.table, f
+        assert scoped.counts == plain.counts
+        assert any("do not apply" in n for n in scoped.notes) == (f.has_country_scope or bool(f.tool_kinds))
+    lnob = reporting_panel(sample_db, Filters(collab="lnob"), today)
+    assert lnob.table is not plain.table and len(lnob.table) < len(plain.table)

@@ -56,8 +56,32 @@ def headline(counts: dict[str, int], total: int) -> str:
 
 def reporting_panel(db: Database, f: Filters, today: date) -> ReportingPanel:
     """Each partner in scope (collaborative and partner filters) judged on ``today``."""
-    reports = QF.partner_reports(db, f, (today,))
+    # only the collaborative and partner filters apply: another country or period reuses the table
+    table, statuses = db.recall("views.freshness.reporting_table", (f.collab, f.partners, today),
+                                lambda: _reporting_table(db, f, today))
     cycles = QF.reporting_cycles(db)
+    counts = {k: statuses.count(k) for k in freshness.STATUS}
+    cycle_map = dict(zip(cycles["name"], cycles["months"].astype(int)))
+    notes = [
+        f"Counted from today, {clock.long_date(today)}: unlike the other figures, these statuses change with the "
+        "calendar as reports age. The KPI “Partners reporting on time” applies the same rule on each period's "
+        "last day (the data date while the period runs), so it stays the same on any day.",
+        freshness.rule_text(cycle_map),
+    ]
+    if f.has_country_scope or f.tool_kinds:
+        notes.append("Country and tool filters do not apply: reporting is the partner's, wherever it works.")
+    as_of = queries.data_as_of(db)
+    if as_of is not None and as_of > today:
+        notes.append(f"The data date ({clock.long_date(as_of)}) is after today: records dated after today are not "
+                     "counted here yet.")
+    return ReportingPanel(today=today, counts=counts, total=len(table), headline=headline(counts, len(table)),
+                          notes=notes, table=table, statuses=statuses, cycles=cycle_map)
+
+
+def _reporting_table(db: Database, f: Filters, today: date) -> tuple[pd.DataFrame, list[str]]:
+    """The panel's table, worst first, and each row's status key."""
+    reports = QF.partner_reports(db, f.with_(regions=(), income=(), groups=(), countries=(), tool_kinds=()),
+                                 (today,))
     rows, statuses = [], []
     for r in reports.itertuples():
         last = None if pd.isna(r.last_report) else pd.Timestamp(r.last_report).date()
@@ -79,27 +103,11 @@ def reporting_panel(db: Database, f: Filters, today: date) -> ReportingPanel:
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["Days since"] = table["Days since"].astype("Int64")
     order = {k: i for i, k in enumerate(freshness.ORDER)}
-    days = [0 if pd.isna(d) else int(d) for d in table["Days since"]]
+    days = [0 if row["Days since"] is None else int(row["Days since"]) for row in rows]
+    names = [row["Partner"].lower() for row in rows]
     # worst first; within a status the longest silence first, then by name
-    idx = sorted(range(len(table)), key=lambda i: (order[statuses[i]], -days[i], table["Partner"].iloc[i].lower()))
-    table = table.iloc[idx].reset_index(drop=True)
-    statuses = [statuses[i] for i in idx]
-    counts = {k: statuses.count(k) for k in freshness.STATUS}
-    cycle_map = dict(zip(cycles["name"], cycles["months"].astype(int)))
-    notes = [
-        f"Counted from today, {clock.long_date(today)}: unlike the other figures, these statuses change with the "
-        "calendar as reports age. The KPI “Partners reporting on time” applies the same rule on each period's "
-        "last day (the data date while the period runs), so it stays the same on any day.",
-        freshness.rule_text(cycle_map),
-    ]
-    if f.has_country_scope or f.tool_kinds:
-        notes.append("Country and tool filters do not apply: reporting is the partner's, wherever it works.")
-    as_of = queries.data_as_of(db)
-    if as_of is not None and as_of > today:
-        notes.append(f"The data date ({clock.long_date(as_of)}) is after today: records dated after today are not "
-                     "counted here yet.")
-    return ReportingPanel(today=today, counts=counts, total=len(table), headline=headline(counts, len(table)),
-                          notes=notes, table=table, statuses=statuses, cycles=cycle_map)
+    idx = sorted(range(len(rows)), key=lambda i: (order[statuses[i]], -days[i], names[i]))
+    return table.iloc[idx].reset_index(drop=True), [statuses[i] for i in idx]
 
 
 def cycle_history(db: Database) -> pd.DataFrame:
