@@ -119,8 +119,7 @@ def partners(t):
     tools = t["tools"].merge(owners.groupby("tool_id")["name"].agg("; ".join).rename("owners"), on="tool_id",
                              how="left").merge(cp.groupby("tool_id")["iso3"].nunique().rename("countries"),
                                                on="tool_id", how="left")
-    pipeline = tools.groupby(["stage", "kind"]).size()
-    return catalogue, tools, pipeline, reporting(t)
+    return catalogue, tools, reporting(t)  # the page's first tab: the catalogue, with each partner's reporting
 
 
 def overlap(t):
