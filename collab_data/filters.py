@@ -71,6 +71,12 @@ class Filters:
         return bool(self.regions or self.income or self.groups or self.countries)
 
     @property
+    def reporting_scope(self) -> Filters:
+        """Only what a partner's reporting depends on: the collaborative and partner filters
+        (reporting is the partner's wherever it works, whatever the period shown)."""
+        return Filters(collab=self.collab, partners=self.partners)
+
+    @property
     def without_lens(self) -> Filters:
         """The same filters without "my partner" (for reads the lens does not change)."""
         return replace(self, lens=None) if self.lens else self

@@ -422,10 +422,9 @@ def partners_on_time(db: Database, f: Filters, periods: tuple[Period, ...], as_o
     """The KPI "partners reporting on time" per period (rows as :func:`Q.kpi_values`)."""
     refs = {x: reference_date(x, as_of) for x in periods}
     days = tuple(sorted(set(refs.values())))
-    # reporting is the partner's wherever it works: only the collaborative and partner filters
-    # apply, so another country, tool kind or period reuses the reports
-    reports = db.recall("metrics.partners_on_time", (f.collab, f.partners, days), lambda: Q.last_reports(
-        db, f.with_(regions=(), income=(), groups=(), countries=(), tool_kinds=()), days))
+    # another country, tool kind or period (the same reference days) reuses the reports
+    scope = f.reporting_scope
+    reports = db.recall("metrics.partners_on_time", (scope, days), lambda: Q.last_reports(db, scope, days))
     # freshness.status(last, ref, cycle) is "up_to_date" or "due" (ON_TIME) exactly when a last
     # report exists and ref <= freshness.overdue_after(last, cycle): that day is computed once
     # per distinct (last report, cycle), not once per partner and reference date

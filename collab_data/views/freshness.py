@@ -56,9 +56,10 @@ def headline(counts: dict[str, int], total: int) -> str:
 
 def reporting_panel(db: Database, f: Filters, today: date) -> ReportingPanel:
     """Each partner in scope (collaborative and partner filters) judged on ``today``."""
-    # only the collaborative and partner filters apply: another country or period reuses the table
-    table, statuses = db.recall("views.freshness.reporting_table", (f.collab, f.partners, today),
-                                lambda: _reporting_table(db, f, today))
+    # another country, tool kind or period reuses the table
+    scope = f.reporting_scope
+    table, statuses = db.recall("views.freshness.reporting_table", (scope, today),
+                                lambda: _reporting_table(db, scope, today))
     cycles = QF.reporting_cycles(db)
     counts = {k: statuses.count(k) for k in freshness.STATUS}
     cycle_map = dict(zip(cycles["name"], cycles["months"].astype(int)))
@@ -80,8 +81,7 @@ def reporting_panel(db: Database, f: Filters, today: date) -> ReportingPanel:
 
 def _reporting_table(db: Database, f: Filters, today: date) -> tuple[pd.DataFrame, list[str]]:
     """The panel's table, worst first, and each row's status key."""
-    reports = QF.partner_reports(db, f.with_(regions=(), income=(), groups=(), countries=(), tool_kinds=()),
-                                 (today,))
+    reports = QF.partner_reports(db, f, (today,))
     rows, statuses = [], []
     for r in reports.itertuples():
         last = None if pd.isna(r.last_report) else pd.Timestamp(r.last_report).date()
