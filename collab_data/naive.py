@@ -176,10 +176,8 @@ def brief(t, iso3: str = "KEN"):
 def gaps(t):
     sa = t["series_availability"].merge(t["countries"][["iso3", "income_group", "wb_region"]], on="iso3")
     dims = ["by_sex", "by_age", "by_location", "by_disability", "by_income_wealth", "by_education"]
-    by_dim = sa.melt(id_vars=["iso3", "wb_region"], value_vars=dims).groupby(["wb_region", "variable", "value"]).size()
-    series = sa.groupby("series_id")["n_years"].apply(lambda v: (v > 0).sum())
-    per_country = sa.groupby("iso3")["n_years_last5"].apply(lambda v: (v > 0).mean())
-    return by_dim, series, per_country
+    # the page's first tab: how the series are broken down, per country and LNOB dimension
+    return sa.melt(id_vars=["iso3", "wb_region"], value_vars=dims).groupby(["iso3", "variable", "value"]).size()
 
 
 def meeting(t):

@@ -65,13 +65,13 @@ if scope.in_scope == 0:
     ui.empty_state("No country matches the filters", "Widen the region, income group or LNOB group in the sidebar.")
     st.stop()
 
-tab_dims, tab_series, tab_odin, tab_surveys = st.tabs(
-    ["🧩 Breakdowns by country", "📚 Minimum-set series", "🔓 ODIN coverage & openness", "📋 Surveys held"],
-    key="gaps_tab", bind="query-params",
-)
+# only the open tab is worked out and drawn (the tab is in the address, so a link opens it)
+tab_dims, tab_series, tab_odin, tab_surveys = st.tabs(list(VG.TABS.values()), key="gaps_tab", on_change="rerun",
+                                                      bind="query-params")
+open_tab = next((k for k, t in zip(VG.TABS, (tab_dims, tab_series, tab_odin, tab_surveys)) if t.open), "dims")
 
 # -- 1. country x LNOB dimension ------------------------------------------------------
-with tab_dims:
+def dims_tab() -> None:
     st.subheader("How gender data are broken down, by country")
     source_line(Q.GDA_DIMENSION_INDICATORS)
     rows = cached(VG.dimension_rows, f, partner_only)
@@ -93,7 +93,7 @@ with tab_dims:
                     note="Source: UN Statistics Division, Minimum Set of Gender Indicators availability (2021 vintage)")
 
 # -- 2. series browser ----------------------------------------------------------------
-with tab_series:
+def series_tab() -> None:
     st.subheader("The minimum-set series: who has data, how recent")
     source_line(("gda_pct_any", "gda_pct_recent"))
     catalogue = cached(VG.series_catalogue, f, partner_only)
@@ -126,7 +126,7 @@ with tab_series:
                 key="dl_gaps_overview")
 
 # -- 3. ODIN --------------------------------------------------------------------------
-with tab_odin:
+def odin_tab() -> None:
     st.subheader("Gender statistics: coverage against openness")
     source_line(Q.ODIN_INDICATORS)
     odin = cached(VG.odin, f, partner_only)
@@ -150,7 +150,7 @@ with tab_odin:
                     title="ODIN 2022: gender statistics coverage and openness, overall score", f=f, key="dl_gaps_odin")
 
 # -- 4. surveys -----------------------------------------------------------------------
-with tab_surveys:
+def surveys_tab() -> None:
     st.subheader("Surveys held, by type")
     source_line(tuple(f"gdc_surveys_{k}" for k in Q.SURVEY_TYPES))
     order, limit = row_controls("gaps_srv", cached(VG.survey_rows, f, partner_only).countries)
@@ -164,3 +164,7 @@ with tab_surveys:
         st.caption(srv.caption)
         ui.download(srv.table, label="Download these cells (CSV)", file_stem="data_gaps_surveys",
                     title="Gender Data Compass: surveys held by type, per country", f=f, key="dl_gaps_surveys")
+
+
+with {"dims": tab_dims, "series": tab_series, "odin": tab_odin, "surveys": tab_surveys}[open_tab]:
+    {"dims": dims_tab, "series": series_tab, "odin": odin_tab, "surveys": surveys_tab}[open_tab]()

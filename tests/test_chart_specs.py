@@ -158,8 +158,16 @@ def test_data_gaps_builds_each_chart_once_per_arguments(app_test, sample_db_path
     st.cache_data.clear()  # the page alone, cold (the first run also opened the start page)
     counted["spec"] = 0
     at.run()
+    assert counted["spec"] == _charts(at) == 1, "only the open tab's chart is built"
+    for label in list(VG.TABS.values())[1:]:
+        at.session_state["gaps_tab"] = label
+        at.run()
+        assert not at.exception
     built = counted["spec"]
-    assert built == _charts(at) == 5, "five charts, each built once (the ODIN strip included)"
+    assert built == 5, "five charts over the four tabs, each built once (the ODIN strip included)"
+    at.session_state["gaps_tab"] = VG.TABS["dims"]
+    at.run()
+    assert counted["spec"] == built, "back to the first tab: cached"
     at.button_group(key="gaps_dim_measure").set_value("share").run()
     assert not at.exception and counted["spec"] == built + 1, "another measure: only that chart is built"
     at.button_group(key="gaps_dim_measure").set_value("count").run()

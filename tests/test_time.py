@@ -31,6 +31,7 @@ from collab_data.filters import Filters
 from collab_data.ingest import activities as A
 from collab_data.queries import data_as_of, data_status
 from collab_data.views import freshness as VF
+from collab_data.views import gaps as VG
 from collab_data.views import kpis as VK
 from collab_data.views import partners as VP
 
@@ -259,8 +260,9 @@ def _numbers(at) -> dict:
 
 def _page_numbers(at, page: str) -> tuple[dict, str]:
     """:func:`_numbers` of the page and its captions; on the pages in tabs (KPIs & targets,
-    Partners & tools), of every tab (only the open tab is drawn)."""
-    tabs = {"pages/kpis.py": ("kpi_tab", VK.TABS), "pages/partners.py": ("pt_tab", VP.TABS)}.get(page)
+    Partners & tools, Data gaps), of every tab (only the open tab is drawn)."""
+    tabs = {"pages/kpis.py": ("kpi_tab", VK.TABS), "pages/partners.py": ("pt_tab", VP.TABS),
+            "pages/gaps.py": ("gaps_tab", VG.TABS)}.get(page)
     if tabs is None:
         return _numbers(at), " ".join(c.value for c in at.caption)
     out, captions = {}, []
