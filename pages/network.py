@@ -20,10 +20,11 @@ if not counts.get("activities") and not counts.get("collaborations"):
                    ui.NO_COLLAB_DATA_HOW)
     st.stop()
 
-controls = st.columns([1.3, 2.1, 1.3, 1.3], vertical_alignment="bottom")
+controls = st.columns([1.6, 1.6, 1.6, 1.3], vertical_alignment="bottom")  # every label fits at 1280 wide
 meetings = controls[0].toggle(
-    "Count meetings as joint activities", value=False, key="net_meetings", bind="query-params",
-    help="A collaborative meeting brings most members together, which would join nearly every pair of partners. "
+    "Meetings join partners", value=False, key="net_meetings", bind="query-params",
+    help="On: a collaborative meeting counts as a joint activity of everyone who attended. It brings most members "
+         "together, which would join nearly every pair of partners. "
          "Off: only working activities (knowledge exchanges, peer reviews, showcases, trainings, advocacy, "
          "guideline work) join partners.",
 )
@@ -60,7 +61,7 @@ note = (f"Joint activities {'include' if meetings else 'exclude'} collaborative 
 if view.empty:
     ui.empty_state("No collaboration or joint activity matches the filters.",
                    "Widen the filters in the sidebar (period, collaborative, partners, countries), empty “Kinds of "
-                   "connection”, turn on “Count meetings as joint activities”, or press **Reset filters**.")
+                   "connection”, turn on “Meetings join partners”, or press **Reset filters**.")
 else:
     c = st.columns(4)
     for col, (label, value, helptext) in zip(c, view.metrics):
