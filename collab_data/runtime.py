@@ -157,13 +157,6 @@ def show_chart(spec: dict, **kwargs):
 
 
 # -- a warm cache at start and after every write (see collab_data.warmup) ------------------
-def _resolve(module: str, qualname: str):
-    import functools
-    import importlib
-
-    return functools.reduce(getattr, qualname.split("."), importlib.import_module(module))
-
-
 WARM_THREAD = "collab-warm-up"
 
 
@@ -200,7 +193,7 @@ def keep_warm(*, background: bool = True):
         if kind == "q":
             _cached_call(module, name, path, version, args, kwargs)
         else:
-            _cached_spec(module, name, path, version, args, kwargs, _builder=_resolve(module, name))
+            _cached_spec(module, name, path, version, args, kwargs, _builder=warmup.resolve(module, name))
 
     def still_current() -> bool:
         return db.generation == version[1]

@@ -136,6 +136,14 @@ def escape(text: object) -> str:
     return markdown_literal(text)
 
 
+def lazy_tabs(tabs: dict[str, str], *, key: str) -> tuple[dict, str]:
+    """Tabs of which only the open one is worked out and drawn: choosing another reruns the
+    page, and the address keeps the open tab's label, so a link opens it. ``tabs``: key ->
+    label. Returns the containers by key and the key of the open tab (the first by default)."""
+    containers = dict(zip(tabs, st.tabs(list(tabs.values()), key=key, on_change="rerun", bind="query-params")))
+    return containers, next((k for k, t in containers.items() if t.open), next(iter(tabs)))
+
+
 def download(frame: pd.DataFrame, *, label: str, file_stem: str, title: str, f: Filters, key: str,
              note: str | None = None) -> None:
     """A CSV download of exactly ``frame``, with the filters and data date written into the file."""

@@ -73,13 +73,18 @@ def encode(value, today: date | None = None):
     raise TypeError(f"cannot keep an argument of type {type(value).__name__} for the warm-up")
 
 
+def resolve(module: str, qualname: str):
+    """The object named ``qualname`` (dotted: a class's method too) in ``module``."""
+    return functools.reduce(getattr, qualname.split("."), importlib.import_module(module))
+
+
 def decode(value, today: date):
     if isinstance(value, dict):
         if "value" in value:  # a frozen dataclass of the app (Filters, a page's options)
             module, _, qualname = value["value"].partition(":")
             if not module.startswith("collab_data."):
                 raise ValueError(f"not a value of the app: {value['value']!r}")
-            cls = functools.reduce(getattr, qualname.split("."), importlib.import_module(module))
+            cls = resolve(module, qualname)
             return cls(**{k: decode(v, today) for k, v in value["fields"].items()})
         if "today" in value:
             return today

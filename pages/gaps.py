@@ -65,10 +65,7 @@ if scope.in_scope == 0:
     ui.empty_state("No country matches the filters", "Widen the region, income group or LNOB group in the sidebar.")
     st.stop()
 
-# only the open tab is worked out and drawn (the tab is in the address, so a link opens it)
-tab_dims, tab_series, tab_odin, tab_surveys = st.tabs(list(VG.TABS.values()), key="gaps_tab", on_change="rerun",
-                                                      bind="query-params")
-open_tab = next((k for k, t in zip(VG.TABS, (tab_dims, tab_series, tab_odin, tab_surveys)) if t.open), "dims")
+tabs, open_tab = ui.lazy_tabs(VG.TABS, key="gaps_tab")
 
 # -- 1. country x LNOB dimension ------------------------------------------------------
 def dims_tab() -> None:
@@ -166,5 +163,5 @@ def surveys_tab() -> None:
                     title="Gender Data Compass: surveys held by type, per country", f=f, key="dl_gaps_surveys")
 
 
-with {"dims": tab_dims, "series": tab_series, "odin": tab_odin, "surveys": tab_surveys}[open_tab]:
+with tabs[open_tab]:
     {"dims": dims_tab, "series": series_tab, "odin": odin_tab, "surveys": surveys_tab}[open_tab]()

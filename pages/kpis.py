@@ -313,10 +313,7 @@ def render() -> None:
         cycles_section(targets_section())
         return
     period_selectors(cached(queries.filter_options)["years"] or [period.start.year])
-    # only the open tab is worked out and drawn (the tab is in the address, so a link opens it)
-    tabs = dict(zip(VK.TABS, st.tabs(list(VK.TABS.values()), key="kpi_tab", on_change="rerun",
-                                     bind="query-params")))
-    open_tab = next((k for k, t in tabs.items() if t.open), "kpis")
+    tabs, open_tab = ui.lazy_tabs(VK.TABS, key="kpi_tab")
     view = (cached(VK.kpis_page, f, period.type, period.start, today)
             if open_tab in ("kpis", "history", "cadence") else None)
     with tabs[open_tab]:

@@ -56,14 +56,12 @@ pinned = tuple(st.multiselect(
 ))
 top_n = int(top) if top in TOP_CHOICES else 25
 fv = f.without_lens  # the heatmaps do not depend on the lens: one cached chart for every lens
-# only the open tab is worked out and drawn (the tab is in the address, so a link opens it)
-tab_pc, tab_pp, tab_tc = st.tabs(list(VO.TABS.values()), key="ov_tab", on_change="rerun", bind="query-params")
-open_tab = next((k for k, t in zip(VO.TABS, (tab_pc, tab_pp, tab_tc)) if t.open), "pc")
+tabs, open_tab = ui.lazy_tabs(VO.TABS, key="ov_tab")
 view = cached(VO.overlap_view, f, top_n, order, pinned, open_tab)
 
-with tab_pc:
+with tabs["pc"]:
     s, m = view.partner_country, view.partner_country_matrix
-    if tab_pc.open is not False and not empty(s):
+    if open_tab == "pc" and not empty(s):
         st.caption(s.caption)
         with st.container(height=charts.heatmap_height(m.rows, m.cols), border=False):
             show_chart(cached_spec(VO.partner_country_chart, fv, top_n, order, pinned), width="content")
@@ -71,9 +69,9 @@ with tab_pc:
                     file_stem="overlap_partner_country", title="Programmes per partner and country", f=f,
                     key="dl_ov_pc", note=s.note)
 
-with tab_pp:
+with tabs["pp"]:
     s = view.pairs
-    if tab_pp.open and not empty(s):
+    if open_tab == "pp" and not empty(s):
         metric = st.segmented_control(
             "Cell value", list(charts.PAIR_METRICS), default="shared_countries", key="ov_pair",
             bind="query-params", format_func=charts.PAIR_METRICS.get,
@@ -91,9 +89,9 @@ with tab_pp:
         ui.download(s.table, label="Download top pairs (CSV)", file_stem="overlap_partner_pairs",
                     title="Top pairs: shared countries and Jaccard similarity", f=f, key="dl_ov_pp", note=s.note)
 
-with tab_tc:
+with tabs["tc"]:
     s, m = view.tool_country, view.tool_country_matrix
-    if tab_tc.open and not empty(s):
+    if open_tab == "tc" and not empty(s):
         st.caption(s.caption)
         with st.container(height=charts.heatmap_height(m.rows, m.cols), border=False):
             show_chart(cached_spec(VO.tool_country_chart, fv, top_n, order), width="content")

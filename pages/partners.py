@@ -179,9 +179,7 @@ def pipeline_tab() -> None:
                         "Countries": st.column_config.NumberColumn(help="Countries with a programme in view using it")})
 
 
-# only the open tab is worked out and drawn (the tab is in the address, so a link opens it)
-tabs = dict(zip(VP.TABS, st.tabs(list(VP.TABS.values()), key="pt_tab", on_change="rerun", bind="query-params")))
-open_tab = next((k for k, t in tabs.items() if t.open), "partners")
+tabs, open_tab = ui.lazy_tabs(VP.TABS, key="pt_tab")
 with tabs[open_tab]:
     {"partners": lambda: catalogue_tab("partners"), "tools": lambda: catalogue_tab("tools"),
      "partner": partner_tab, "tool": tool_tab, "pipeline": pipeline_tab, "reporting": reporting_tab}[open_tab]()

@@ -16,11 +16,11 @@ from collab_data.queries import gaps as Q
 #: The page opens on the largest gaps.
 DEFAULT_ORDER = C.ORDER_FEWEST
 
-#: The sort orders, in the order the control offers them.
 #: The tabs of the Data gaps page: key -> label (the label is what the address holds). Only the
 #: open tab is worked out and drawn.
 TABS = {"dims": "🧩 Breakdowns by country", "series": "📚 Minimum-set series", "odin": "🔓 ODIN coverage & openness",
         "surveys": "📋 Surveys held"}
+#: The sort orders, in the order the control offers them.
 ORDER_LABELS = {C.ORDER_FEWEST: "Largest gaps first", C.ORDER_MOST: "Most data first", C.ORDER_NAME: "By name"}
 
 

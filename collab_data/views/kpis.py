@@ -28,7 +28,6 @@ from collab_data.metrics import KPIS, PAGE_KPIS, Period
 from collab_data.queries import freshness as QF
 from collab_data.queries import overview as Q
 
-#: Display order of the statuses: what needs attention first.
 #: The sections of the "KPIs & targets" page: key -> tab label (the label is what the address
 #: holds). Only the open tab is worked out and drawn: the KPIs first, the rest one click away.
 TABS = {
@@ -40,6 +39,7 @@ TABS = {
     "targets": "⚙️ Targets & cycles",
 }
 
+#: Display order of the statuses: what needs attention first.
 STATUS_ORDER = ("off_track", "at_risk", "on_track", "no_target", "no_data")
 #: Statuses that miss the target and so carry a "why".
 MISSES = ("off_track", "at_risk")
