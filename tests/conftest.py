@@ -27,6 +27,15 @@ os.environ["COLLAB_TODAY"] = TODAY.isoformat()
 os.environ["COLLAB_WARM"] = "0"
 
 
+def open_tab(at, key: str, label: str):
+    """Open the tab ``label`` of the page's tab set ``key`` (only the open tab is worked out and
+    drawn) and check the run raised nothing."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture(scope="session")
 def sample_db_path(tmp_path_factory) -> Path:
     """A database built from data/ with the sample records (do not write to it)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 import pytest
+from conftest import open_tab
 
 from collab_data import meeting as M
 from collab_data import runtime
@@ -160,13 +161,10 @@ def test_data_gaps_builds_each_chart_once_per_arguments(app_test, sample_db_path
     at.run()
     assert counted["spec"] == _charts(at) == 1, "only the open tab's chart is built"
     for label in list(VG.TABS.values())[1:]:
-        at.session_state["gaps_tab"] = label
-        at.run()
-        assert not at.exception
+        open_tab(at, "gaps_tab", label)
     built = counted["spec"]
     assert built == 5, "five charts over the four tabs, each built once (the ODIN strip included)"
-    at.session_state["gaps_tab"] = VG.TABS["dims"]
-    at.run()
+    open_tab(at, "gaps_tab", VG.TABS["dims"])
     assert counted["spec"] == built, "back to the first tab: cached"
     at.button_group(key="gaps_dim_measure").set_value("share").run()
     assert not at.exception and counted["spec"] == built + 1, "another measure: only that chart is built"

@@ -8,6 +8,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 import pytest
+from conftest import open_tab
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from collab_data import theme
@@ -34,9 +35,7 @@ def tab(at, label_start: str):
     """The tab whose label (after its icon) starts with ``label_start``, opened first: only the
     open tab is worked out and drawn."""
     label = next(t.label for t in at.tabs if t.label.split(" ", 1)[1].startswith(label_start))
-    at.session_state["gaps_tab"] = label
-    at.run()
-    assert not at.exception, at.exception
+    open_tab(at, "gaps_tab", label)
     return next(t for t in at.tabs if t.label == label)
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from conftest import TODAY
+from conftest import TODAY, open_tab
 
 from collab_data import metrics, theme
 from collab_data.charts import overview as charts
@@ -238,10 +238,7 @@ def test_kpis_page_shows_whys_chart_and_meeting_note(app_test, sample_db_path):
     assert table["Status"].iloc[0] == "🔴 Off track"
     note = "Both count the same plenary meetings"
     assert note in " ".join(c.value for c in at.caption), "next to the KPI"
-    at.session_state["kpi_tab"] = VK.TABS["cadence"]
-    at.run()
+    open_tab(at, "kpi_tab", VK.TABS["cadence"])
     assert note in " ".join(c.value for c in at.caption), "and next to the cadence panel"
-    at.session_state["kpi_tab"] = VK.TABS["history"]
-    at.run()
-    assert not at.exception, at.exception
+    open_tab(at, "kpi_tab", VK.TABS["history"])
     assert len(at.get("vega_lite_chart")) >= 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import open_tab as open_tab_in
 from editors import ADMIN_CODE, PARIS_CODE, make_editor_app, sign_in
 from streamlit.testing.v1 import AppTest
 from test_metrics import independent_kpis
@@ -33,9 +34,7 @@ def make_app(hashes, db_path, monkeypatch, **query) -> AppTest:
 
 def open_tab(at: AppTest, key: str) -> AppTest:
     """Open a tab of the page (only the open tab is worked out and drawn)."""
-    at.session_state["kpi_tab"] = VK.TABS[key]
-    at.run()
-    assert not at.exception, at.exception
+    open_tab_in(at, "kpi_tab", VK.TABS[key])
     return at
 
 

@@ -10,6 +10,7 @@ import html
 
 import pandas as pd
 import pytest
+from conftest import open_tab
 
 from collab_data import brief
 from collab_data.db import get_database
@@ -252,12 +253,10 @@ def test_partners_page_honours_the_country_filter(app_test, sample_db_path):
     assert set(catalogue["Partner"]) == present
     used = set(sql(sample_db_path, "SELECT DISTINCT t.name FROM country_programs cp JOIN tools t USING (tool_id) "
                                    "WHERE cp.iso3 = 'KEN'").iloc[:, 0])
-    at.session_state["pt_tab"] = VP.TABS["tools"]
-    at.run()
+    open_tab(at, "pt_tab", VP.TABS["tools"])
     assert set(table_with(at, "LNOB dimensions")["Tool"]) == used
     # the profile opens on the partner with the most records in view, never on one with none
-    at.session_state["pt_tab"] = VP.TABS["partner"]
-    at.run()
+    open_tab(at, "pt_tab", VP.TABS["partner"])
     pid = at.selectbox(key="pt_partner").value
     records = sql(sample_db_path, """
         SELECT partner_id, count(*) AS n FROM (
@@ -276,7 +275,6 @@ def test_partners_page_without_a_country_filter_lists_everyone(app_test, sample_
     assert not at.exception, at.exception
     everyone = set(sql(sample_db_path, "SELECT coalesce(acronym, name) FROM partners").iloc[:, 0])
     assert set(table_with(at, "Headquarters")["Partner"]) == everyone
-    at.session_state["pt_tab"] = VP.TABS["partner"]
-    at.run()
+    open_tab(at, "pt_tab", VP.TABS["partner"])
     shown = {m.label: int(m.value) for m in at.metric if m.label in ("Programmes", "Activities", "Collaborations")}
     assert sum(shown.values()) > 0, "the profile opens on a partner with records in view"

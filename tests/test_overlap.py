@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import open_tab
 
 from collab_data.charts import overlap as charts
 from collab_data.db import get_database
@@ -124,9 +125,7 @@ def chart_by_row_field(at, field: str) -> tuple[dict, pd.DataFrame]:
             if field in ys:
                 return spec, data
         if attempt == 0:
-            at.session_state["ov_tab"] = TAB_OF[field]
-            at.run()
-            assert not at.exception, at.exception
+            open_tab(at, "ov_tab", TAB_OF[field])
     raise AssertionError(f"no heatmap with rows {field!r}")
 
 

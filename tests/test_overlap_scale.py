@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import open_tab
 
 from collab_data import exports
 from collab_data.charts import overlap as charts
@@ -271,9 +272,7 @@ def test_page_frames_are_capped_and_a_warm_rerun_does_no_altair_work(grown_path,
     drawn = _charts(at)
     assert len(drawn) == 1, "only the open tab's heatmap is worked out and drawn"
     for label in list(VO.TABS.values())[1:]:
-        at.session_state["ov_tab"] = label
-        at.run()
-        assert not at.exception, at.exception
+        open_tab(at, "ov_tab", label)
         assert len(_charts(at)) == 1
         drawn += _charts(at)
     for spec, data in drawn:

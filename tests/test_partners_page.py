@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import open_tab as open_tab_in
 
 from collab_data.charts import catalogue as charts
 from collab_data.db import get_database
@@ -28,9 +29,7 @@ def sql(db_path, query: str, params=None) -> pd.DataFrame:
 
 def open_tab(at, key: str):
     """Open a tab of the page (only the open tab is worked out and drawn)."""
-    at.session_state["pt_tab"] = VP.TABS[key]
-    at.run()
-    assert not at.exception, at.exception
+    open_tab_in(at, "pt_tab", VP.TABS[key])
     return at
 
 

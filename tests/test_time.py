@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import TODAY
+from conftest import TODAY, open_tab
 from editors import ADMIN_CODE, PARIS_CODE, make_editor_app, sign_in
 
 from collab_data import actions, clock, cycles, freshness, metrics, targets
@@ -268,9 +268,7 @@ def _page_numbers(at, page: str) -> tuple[dict, str]:
     out, captions = {}, []
     state_key, labels = tabs
     for key, label in labels.items():
-        at.session_state[state_key] = label
-        at.run()
-        assert not at.exception, at.exception
+        open_tab(at, state_key, label)
         out.update({f"{key}: {k}": v for k, v in _numbers(at).items()})
         captions += [c.value for c in at.caption]
     return out, " ".join(captions)
@@ -428,8 +426,7 @@ def test_freshness_is_shown_on_overview_kpis_and_partners(app_test, sample_db_pa
     at = app_test(sample_db_path, "pages/partners.py")
     catalogue = next(d.value for d in at.dataframe if "Reporting" in d.value.columns)
     assert catalogue.set_index("Partner").loc["CIVICUS", "Reporting"] == "🔴 Overdue"
-    at.session_state["pt_tab"] = VP.TABS["partner"]
-    at.run()
+    open_tab(at, "pt_tab", VP.TABS["partner"])
     assert any("**Reporting:**" in m.value for m in at.markdown), "the partner profile says it too"
 
 
@@ -441,8 +438,7 @@ def test_the_kpis_page_shows_the_kpi_and_an_admin_changes_a_cycle(hashes, sample
     table = next(d.value for d in at.dataframe if "How it is counted" in d.value.columns).set_index("KPI")
     assert table.loc["Partners reporting on time", "Value"] == 13
     assert table.loc["Partners reporting on time", "Target"] == 12
-    at.session_state["kpi_tab"] = VK.TABS["targets"]
-    at.run()
+    open_tab(at, "kpi_tab", VK.TABS["targets"])
     assert not [b for b in at.button if b.key == "cycle_save"], "visitors see no cycle control"
     sign_in(at, "PARIS21 data lead", PARIS_CODE)
     assert not [b for b in at.button if b.key == "cycle_save"], "partner editors neither"
